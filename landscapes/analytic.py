@@ -257,7 +257,7 @@ def beale(**kw) -> AnalyticLandscape:
             r" + (2.625-\phi_0+\phi_0\phi_1^3)^2"
         ),
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
-        default_start=(-1.0, 1.5),
+        default_start=(1.0, 1.4),
         n_examples=kw.pop("n_examples", 32),
         log_contour=True,
         critical_seeds=((3.0, 0.5), (0.0, 1.0)),
