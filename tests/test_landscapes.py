@@ -50,6 +50,14 @@ def newton_step(ls, point):
     return np.linalg.solve(ls.hessian(point), ls.grad(point))
 
 
+def newton_steps(ls, points):
+    """Newton steps for many points; no exception on a singular or non-finite Hessian."""
+    (a, b), (c, d) = np.moveaxis(ls.hessian(points), (-2, -1), (0, 1))
+    g0, g1 = np.moveaxis(ls.grad(points), -1, 0)
+    det = a * d - b * c
+    return np.stack([(d * g0 - b * g1) / det, (a * g1 - c * g0) / det], axis=-1)
+
+
 def critical_params():
     params = []
     for name in NAMES:
@@ -430,9 +438,9 @@ def test_stored_minima_are_complete(name):
         for _ in range(3000):
             points = points - lr * ls.grad(points)
         for _ in range(8):
-            points = points - np.linalg.solve(ls.hessian(points), ls.grad(points)[..., None])[..., 0]
-        step = np.linalg.solve(ls.hessian(points), ls.grad(points)[..., None])[..., 0]
-        eig = np.linalg.eigvalsh(ls.hessian(points))
+            points = points - newton_steps(ls, points)
+        step = newton_steps(ls, points)
+        eig = np.linalg.eigvalsh(np.nan_to_num(ls.hessian(points)))
     converged = np.all(np.isfinite(points), axis=1) & np.all(np.abs(step) <= 1e-9 * w, axis=1)
     converged &= np.all(eig > 0, axis=1)
     converged &= np.array([inside(ls, p, margin=-1e-3 * w.min()) for p in points])

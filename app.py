@@ -1,0 +1,47 @@
+"""Descent: watch optimizers race across 2D loss landscapes.
+
+Entry point: page navigation, the sidebar every page shares, and warnings about the link.
+"""
+
+import streamlit as st
+
+from ui import params
+from ui.sidebar import sidebar
+from ui.state import CONFIG_KEY
+
+st.set_page_config(page_title="Descent", page_icon=":material/landscape:", layout="wide")
+
+PAGES = [
+    st.Page(
+        "pages/compare.py",
+        title="Compare optimizers",
+        icon=":material/compare_arrows:",
+        url_path="compare",
+        default=True,
+    ),
+    st.Page(
+        "pages/sgd_lab.py", title="Minibatch SGD lab", icon=":material/shuffle:", url_path="sgd"
+    ),
+    st.Page(
+        "pages/sensitivity.py",
+        title="Learning-rate sensitivity",
+        icon=":material/tune:",
+        url_path="sensitivity",
+    ),
+    st.Page(
+        "pages/basins.py",
+        title="Basins of attraction",
+        icon=":material/grid_on:",
+        url_path="basins",
+    ),
+    st.Page(
+        "pages/convexity.py", title="Convexity", icon=":material/show_chart:", url_path="convexity"
+    ),
+    st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
+]
+
+page = st.navigation(PAGES)
+st.session_state[CONFIG_KEY] = sidebar()
+for message in params.pop_warnings():
+    st.warning(message, icon=":material/link_off:")
+page.run()

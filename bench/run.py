@@ -1,0 +1,678 @@
+"""Descent benchmark: how fast are single runs, vectorized sweeps, basin maps and the app?
+
+Run from anywhere (``make bench`` runs ``.venv/bin/python bench/run.py``)::
+
+    python bench/run.py                  # every section, the browser one included
+    python bench/run.py --quick          # fewer repeats
+    python bench/run.py --no-browser     # skip the Playwright part of the browser section
+    python bench/run.py --section sweep  # one section (repeatable): single, sweep, basin,
+                                         # lr, browser
+    python bench/run.py --app /tmp/benchapp/app.py   # the browser section against another app
+
+Prints markdown tables. Every timing uses ``time.perf_counter`` after one warm-up call, with
+the garbage collector off while timing, and reports the best and the median of the repeats.
+The last table lists every goal with its measured value and pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.chdir(REPO)
+
+import numpy as np  # noqa: E402
+
+from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
+from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
+from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
+from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
+
+SECTIONS = ("single", "sweep", "basin", "lr", "browser")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1500, "height": 1000}
+PLOT_SELECTOR = ".js-plotly-plot, [data-testid=stPlotlyChart] .main-svg"
+OK, FAIL = "✓", "✗"
+
+
+# ----- timing and printing ------------------------------------------------------------------
+@dataclass
+class Timing:
+    best: float  # seconds
+    median: float
+    repeats: int
+
+
+def measure(fn: Callable[[], object], repeats: int, warmup: bool = True) -> Timing:
+    """Call ``fn`` once to warm up, then ``repeats`` times; the best and median in seconds."""
+    if warmup:
+        fn()
+    times = []
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return Timing(min(times), statistics.median(times), repeats)
+
+
+def table(headers: list[str], rows: list[list[str]], align: str | None = None) -> str:
+    """A padded markdown table; ``align`` has one char per column: l or r (default l, r...)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    cells = [headers] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row):
+        out = [
+            c.ljust(w) if a == "l" else c.rjust(w)
+            for c, w, a in zip(row, widths, align, strict=True)
+        ]
+        return "| " + " | ".join(out) + " |"
+
+    rule = ["-" * (w - 1) + (":" if a == "r" else "-") for w, a in zip(widths, align, strict=True)]
+    return "\n".join([line(headers), "| " + " | ".join(rule) + " |"] + [line(r) for r in cells[1:]])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f}"
+
+
+def heading(text: str) -> None:
+    print(f"\n## {text}\n", flush=True)
+
+
+@dataclass
+class Goal:
+    name: str
+    measured: str
+    goal: str
+    passed: bool | None  # None: not measured
+
+
+GOALS: list[Goal] = []
+
+
+def goal(name: str, value: float | None, limit: float, unit: str, below: bool = True) -> str:
+    """Record a goal; return its mark. ``below``: pass when value < limit, else value >= it."""
+    fmt = (lambda v: f"{v:.0f}{unit}") if unit == "x" else (lambda v: f"{v:.3g} {unit}")
+    if value is None:
+        GOALS.append(Goal(name, "n/a", f"{'<' if below else '>='} {fmt(limit)}", None))
+        return "n/a"
+    passed = value < limit if below else value >= limit
+    GOALS.append(Goal(name, fmt(value), f"{'<' if below else '>='} {fmt(limit)}", passed))
+    return OK if passed else FAIL
+
+
+# ----- machine ------------------------------------------------------------------------------
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def print_machine(args) -> None:
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    try:
+        import streamlit
+
+        st_version = streamlit.__version__
+    except ImportError:
+        st_version = "not installed"
+    print("# Descent benchmark\n")
+    rows = [
+        ["nproc", str(nproc)],
+        ["CPU", cpu_model()],
+        ["Python", platform.python_version()],
+        ["numpy", np.__version__],
+        ["streamlit", st_version],
+        ["mode", "quick" if args.quick else "full"],
+        ["repeats", str(args.repeats)],
+    ]
+    print(table(["machine", ""], rows, "ll"))
+
+
+# ----- 1. single runs -----------------------------------------------------------------------
+def section_single(args) -> None:
+    heading("1. Single runs: 1000 steps from the default start (ms per run)")
+    steps = 1000
+    full_rows, mini_rows = [], []
+    worst = {"full": (0.0, None, ""), "minibatch": (0.0, None, "")}
+    for name in LANDSCAPE_NAMES:
+        ls = get_landscape(name)
+        preset = PRESETS[name]
+        full_row, mini_row = [name], [f"{name} (B={preset.batch_size})"]
+        for opt in OPTIMIZER_NAMES:
+            lr = 10 ** default_lg_lr(name, opt)
+            for kind, batch, row in (
+                ("full", None, full_row),
+                ("minibatch", preset.batch_size, mini_row),
+            ):
+                if kind == "minibatch" and RULES[opt].full_batch:
+                    row.append("—")
+                    continue
+                t = measure(
+                    lambda ls=ls, opt=opt, lr=lr, batch=batch: run(
+                        ls, opt, ls.default_start, steps, lr, batch_size=batch
+                    ),
+                    args.repeats,
+                )
+                row.append(ms(t.best))
+                if t.best > worst[kind][0]:
+                    worst[kind] = (t.best, t, f"{opt} on {name}")
+        full_rows.append(full_row)
+        mini_rows.append(mini_row)
+    headers = ["landscape"] + list(OPTIMIZER_NAMES)
+    print(f"Full batch, lr = 10 ** default_lg_lr; best of {args.repeats} after a warm-up.\n")
+    print(table(headers, full_rows))
+    print(
+        f"\nMinibatch (batch_size = the preset's), best of {args.repeats}; — = always full batch.\n"
+    )
+    print(table(headers, mini_rows))
+    print()
+    overall = 0.0
+    for kind, (best, t, where) in worst.items():
+        print(f"- max {kind}: **{ms(best)} ms** ({where}; median {ms(t.median)} ms)")
+        overall = max(overall, best)
+    mark = goal("single run, max ms (full & minibatch)", overall * 1e3, 30, "ms")
+    print(f"- goal: every single run < 30 ms: {mark} (max {ms(overall)} ms)")
+
+
+# ----- 2. vectorized sweep ------------------------------------------------------------------
+def section_sweep(args) -> None:
+    runs, steps, subset = 10_000, 500, args.subset
+    heading(f"2. Vectorized sweep: {runs:,} runs x {steps} steps on rosenbrock")
+    ls = get_landscape("rosenbrock")
+    rng = np.random.default_rng(12345)
+    (x0, x1), (y0, y1) = ls.bounds
+    lrs = 10 ** rng.uniform(-4, -2, runs)
+    starts = np.column_stack([rng.uniform(x0, x1, runs), rng.uniform(y0, y1, runs)])
+    pick = np.sort(rng.choice(runs, subset, replace=False))
+    rows = []
+    for opt in ("adam", "gd", "momentum"):
+        holder = {}
+
+        def vectorized(opt=opt, holder=holder):
+            holder["traj"] = run(ls, opt, starts, steps, lrs)
+
+        vec = measure(vectorized, args.repeats)
+        traj = holder["traj"]
+
+        singles = []
+
+        def one_at_a_time(opt=opt, singles=singles):
+            singles.clear()
+            for i in pick:
+                singles.append(run(ls, opt, starts[i], steps, lrs[i]))
+
+        loop = measure(one_at_a_time, args.loop_repeats, warmup=False)
+        per_run = loop.best / subset
+        extrapolated = per_run * runs
+        ratio = extrapolated / vec.best
+
+        same = all(
+            np.allclose(s.points, traj.points[:, i], rtol=1e-12, atol=1e-12)
+            and np.allclose(s.losses, traj.losses[:, i], rtol=1e-12, atol=1e-12)
+            and s.diverged == traj.diverged[i]
+            for s, i in zip(singles, pick, strict=True)
+        )
+        n_div = int((traj.diverged >= 0).sum())
+        vmark = goal(f"sweep {opt}: vectorized 10k x 500 (s)", vec.best, 0.5, "s")
+        rmark = goal(f"sweep {opt}: speed-up vs one at a time", ratio, 50, "x", below=False)
+        GOALS.append(
+            Goal(
+                f"sweep {opt}: equal to one-at-a-time on {subset} runs",
+                "equal" if same else "DIFFERENT",
+                "allclose 1e-12",
+                same,
+            )
+        )
+        rows.append(
+            [
+                opt,
+                f"{vec.best:.3f} ({vec.median:.3f}) {vmark}",
+                f"{per_run * 1e3:.2f}",
+                f"{extrapolated:.1f}",
+                f"{ratio:.0f}x {rmark}",
+                OK if same else FAIL,
+                f"{n_div}",
+            ]
+        )
+    headers = [
+        "optimizer",
+        "vectorized s, best (median)",
+        "ms per single run",
+        f"one at a time s (extrapolated from {subset})",
+        "ratio",
+        f"equal on {subset} (1e-12)",
+        "diverged",
+    ]
+    print(
+        f"lr log-uniform in [1e-4, 1e-2], starts uniform in the bounds, seed 12345, full batch. "
+        f"Vectorized: ONE run() call, best of {args.repeats}. One at a time: a random subset "
+        f"of {subset} runs timed (best of {args.loop_repeats}) and extrapolated x{runs // subset} "
+        f"to {runs:,}.\n"
+    )
+    print(table(headers, rows))
+    print("\n- goals: vectorized < 0.5 s, ratio >= 50x")
+
+
+# ----- 3. basin maps ------------------------------------------------------------------------
+def section_basin(args) -> None:
+    n, steps, name = 100, 300, "himmelblau"
+    heading(f"3. Basin maps: {n} x {n} starts x {steps} steps on {name}")
+    ls = get_landscape(name)
+    preset = PRESETS[name]
+    rows, best_total, median_total = [], 0.0, 0.0
+    for opt in OPTIMIZER_NAMES:
+        lr = 10 ** default_lg_lr(name, opt)
+        batch = None if RULES[opt].full_batch else preset.batch_size
+        t = measure(
+            lambda opt=opt, lr=lr, batch=batch: basin_map(
+                ls, opt, n, steps, lr=lr, batch_size=batch
+            ),
+            args.repeats,
+        )
+        rows.append([opt, f"{lr:.3g}", "full" if batch is None else str(batch), ms(t.best),
+                     ms(t.median)])  # fmt: skip
+        best_total += t.best
+        median_total += t.median
+    mark = goal("basin maps, all optimizers (s)", best_total, 3.0, "s")
+    rows.append(["**total**", "", "", f"**{ms(best_total)}**", f"**{ms(median_total)}**"])
+    print(f"lr and batch size from the presets; best and median of {args.repeats}.\n")
+    print(table(["optimizer", "lr", "batch", "best ms", "median ms"], rows))
+    print(f"\n- total (sum of bests) {best_total:.2f} s, goal < 3 s: {mark}")
+
+
+# ----- 4. lr sensitivity --------------------------------------------------------------------
+def section_lr(args) -> None:
+    count = 60
+    lrs = log_range(1e-4, 10, count)
+    heading(f"4. LR sensitivity: lr_sweep over {count} values log_range(1e-4, 10)")
+    names = ("rosenbrock", "quadratic")
+    rows = []
+    totals = dict.fromkeys(names, 0.0)
+    medians = dict.fromkeys(names, 0.0)
+    for opt in OPTIMIZER_NAMES:
+        row = [opt]
+        for name in names:
+            ls = get_landscape(name)
+            steps = PRESETS[name].steps
+            t = measure(
+                lambda ls=ls, opt=opt, steps=steps: lr_sweep(ls, opt, ls.default_start, lrs, steps),
+                args.repeats,
+            )
+            row.append(ms(t.best))
+            totals[name] += t.best
+            medians[name] += t.median
+        rows.append(row)
+    total = sum(totals.values())
+    rows.append(["**total**"] + [f"**{ms(totals[n])}**" for n in names])
+    rows.append(["total (medians)"] + [ms(medians[n]) for n in names])
+    headers = ["optimizer"] + [f"{n} ({PRESETS[n].steps} steps) ms" for n in names]
+    print(f"Full batch, from the default start; best of {args.repeats}.\n")
+    print(table(headers, rows))
+    mark = goal("lr sweeps, all optimizers x 2 landscapes (s)", total, 1.0, "s")
+    print(f"\n- total {total:.3f} s (sum of bests), goal < 1 s: {mark}")
+
+
+# ----- 5. browser ---------------------------------------------------------------------------
+IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return false;
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    return document.querySelector('[data-testid="stSkeleton"]') === null;
+}"""
+
+# Records whether a script run started after this call (the attribute's old value catches a
+# running -> notRunning flip even when both happen before the observer callback runs).
+ARM_JS = """() => {
+    window.__benchSawRunning = false;
+    if (window.__benchObserver) window.__benchObserver.disconnect();
+    const isRunning = (el) => el.getAttribute('data-test-script-state') === 'running';
+    window.__benchObserver = new MutationObserver((records) => {
+        for (const r of records) {
+            if (r.oldValue === 'running' || isRunning(r.target)) window.__benchSawRunning = true;
+        }
+    });
+    window.__benchObserver.observe(document.body, {
+        attributes: true, attributeOldValue: true, subtree: true,
+        attributeFilter: ['data-test-script-state'],
+    });
+    if (document.querySelector("[data-test-script-state='running']")) {
+        window.__benchSawRunning = true;
+    }
+    return performance.now();
+}"""
+
+UPDATED_JS = """(plotSelector) => {
+    if (!window.__benchSawRunning) return false;
+    if (!document.querySelector("[data-test-script-state='notRunning']")) return false;
+    if (document.querySelector("[data-test-script-state='running']")) return false;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    if (!document.querySelector(plotSelector)) return false;
+    return performance.now();
+}"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def health_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate the server's process group; kill it if it has not exited within 10 s."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def figure_sizes(app: Path) -> list[int] | str:
+    """The JSON size of every Plotly chart of the app's default view, via AppTest."""
+    try:
+        from streamlit.testing.v1 import AppTest
+    except ImportError as exc:
+        return f"streamlit.testing not importable: {exc}"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run()
+    if at.exception:
+        return f"the app raised: {at.exception[0].message}"
+    return [len(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def section_figure_size(app: Path) -> None:
+    print("### Figure JSON of the default view (AppTest)\n")
+    t0 = time.perf_counter()
+    sizes = figure_sizes(app)
+    elapsed = time.perf_counter() - t0
+    if isinstance(sizes, str) or not sizes:
+        print(f"- skipped: {sizes or 'no plotly_chart in the default view'}")
+        goal("largest figure JSON (MB)", None, 1.0, "MB")
+        return
+    rows = [[str(i), f"{s:,}", f"{s / 1e6:.3f}"] for i, s in enumerate(sizes)]
+    print(table(["chart", "bytes", "MB"], rows))
+    mark = goal("largest figure JSON (MB)", max(sizes) / 1e6, 1.0, "MB")
+    print(
+        f"\n- largest {max(sizes) / 1e6:.3f} MB, goal < 1 MB: {mark} (AppTest run {elapsed:.1f} s)"
+    )
+
+
+def cold_loads(browser, url: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(url, wait_until="commit", timeout=60_000)
+            page.wait_for_selector(PLOT_SELECTOR, state="visible", timeout=60_000)
+            times.append(time.perf_counter() - t0)
+        finally:
+            context.close()
+    return times
+
+
+def wait_idle(page, timeout_ms: float = 60_000, settle_ms: int = 400) -> None:
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        remaining = max(1.0, (deadline - time.monotonic()) * 1000)
+        page.wait_for_function(IDLE_JS, timeout=remaining, polling=100)
+        page.wait_for_timeout(settle_ms)
+        if page.evaluate(IDLE_JS):
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError("the app did not become idle")
+
+
+def slider_updates(browser, url: str, count: int) -> tuple[list[float], str]:
+    """Seconds from a slider key press to the rerun's end, ``count`` times; and a note."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url, timeout=60_000)
+        page.wait_for_selector(PLOT_SELECTOR, state="visible", timeout=60_000)
+        wait_idle(page)
+        slider = page.locator("[data-testid=stSidebar] [data-testid=stSlider] [role=slider]")
+        where = "sidebar"
+        if slider.count() == 0:
+            slider = page.locator("[data-testid=stSlider] [role=slider]")
+            where = "main area (no sidebar slider)"
+        if slider.count() == 0:
+            return [], "no st.slider on the page"
+        slider = slider.first
+        label = slider.get_attribute("aria-label") or "?"
+        times = []
+        for _ in range(count):
+            now, top = slider.get_attribute("aria-valuenow"), slider.get_attribute("aria-valuemax")
+            key = "ArrowLeft" if now is not None and now == top else "ArrowRight"
+            slider.focus()
+            t0 = page.evaluate(ARM_JS)
+            page.keyboard.press(key)
+            done = page.wait_for_function(UPDATED_JS, arg=PLOT_SELECTOR, polling="raf",
+                                          timeout=60_000)  # fmt: skip
+            times.append((done.json_value() - t0) / 1000)
+            wait_idle(page)
+        return times, f"first slider in the {where}: {label!r}"
+    finally:
+        context.close()
+
+
+def section_browser(args) -> None:
+    heading("5. Browser: streamlit run + headless Chromium")
+    app = Path(args.app)
+    app = app if app.is_absolute() else REPO / app
+    if not app.exists():
+        print(f"- skipped: {app} does not exist yet")
+        for name, limit, unit in (
+            ("first plot, cold page (s)", 3.0, "s"),
+            ("slider -> updated plot (s)", 1.0, "s"),
+            ("largest figure JSON (MB)", 1.0, "MB"),
+        ):
+            goal(name, None, limit, unit)
+        return
+    print(f"App: `{app}`\n")
+    section_figure_size(app)
+    print("\n### Page timings\n")
+
+    skip = None
+    if args.no_browser:
+        skip = "--no-browser"
+    elif not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        skip = f"no Chromium at {CHROMIUM}"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as exc:
+            skip = f"playwright not importable: {exc}"
+    if skip:
+        print(f"- skipped: {skip}")
+        goal("first plot, cold page (s)", None, 3.0, "s")
+        goal("slider -> updated plot (s)", None, 1.0, "s")
+        return
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false",
+    ]  # fmt: skip
+    log = tempfile.NamedTemporaryFile(prefix="descent-bench-streamlit-", suffix=".log",
+                                      delete=False)  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    loads, updates, note = [], [], ""
+    try:
+        t0 = time.perf_counter()
+        deadline = t0 + 60
+        while not health_ok(url):
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                print(f"- streamlit did not come up; log {log.name}:\n")
+                print(Path(log.name).read_text(errors="replace")[-3000:])
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.1)
+        print(f"- server healthy after {time.perf_counter() - t0:.2f} s (port {port})")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                headless=True,
+                args=CHROMIUM_ARGS,
+            )
+            try:
+                loads = cold_loads(browser, url, 3)
+                updates, note = slider_updates(browser, url, 3)
+            finally:
+                browser.close()
+    except Exception as exc:  # report, do not lose the other sections' tables
+        print(f"- browser measurement failed: {type(exc).__name__}: {exc}")
+    finally:
+        stop_server(proc)
+        log.close()
+
+    rows = []
+    first = statistics.median(loads) if loads else None
+    update = statistics.median(updates) if updates else None
+    fmark = goal("first plot, cold page (s, median of 3)", first, 3.0, "s")
+    umark = goal("slider -> updated plot (s, median of 3)", update, 1.0, "s")
+    if loads:
+        each = ", ".join(f"{t:.2f}" for t in loads)
+        rows.append(["goto -> first Plotly plot (fresh context)", each, f"{first:.2f}",
+                     "< 3 s", fmark])  # fmt: skip
+    if updates:
+        each = ", ".join(f"{t:.3f}" for t in updates)
+        rows.append(["slider ArrowRight -> rerun done, plot present", each, f"{update:.3f}",
+                     "< 1 s", umark])  # fmt: skip
+    if rows:
+        print()
+        print(table(["measure", "runs (s)", "median (s)", "goal", ""], rows, "lrrll"))
+    if note:
+        print(f"\n- slider: {note}")
+    if not updates and loads:
+        print("- slider update: not measured")
+    print(f"- server log: {log.name}")
+
+
+# ----- main ---------------------------------------------------------------------------------
+def summary() -> None:
+    heading("Summary of goals")
+    rows = [
+        [g.name, g.measured, g.goal, "skipped" if g.passed is None else (OK if g.passed else FAIL)]
+        for g in GOALS
+    ]
+    print(table(["goal", "measured", "target", "pass"], rows, "lrll"))
+    failed = sum(g.passed is False for g in GOALS)
+    passed = sum(g.passed is True for g in GOALS)
+    print(f"\n{passed} passed, {failed} failed, {sum(g.passed is None for g in GOALS)} skipped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="skip Chromium (the AppTest figure size is still measured when the app exists)",
+    )
+    parser.add_argument(
+        "--section",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (repeatable); default: all",
+    )
+    parser.add_argument("--app", default="app.py", help="Streamlit app (default: app.py)")
+    parser.add_argument("--repeats", type=int, help="timed repeats (default 5, quick 3)")
+    args = parser.parse_args(argv)
+    args.repeats = args.repeats or (3 if args.quick else 5)
+    args.loop_repeats = 1 if args.quick else 2
+    args.subset = 100 if args.quick else 200
+
+    started = time.perf_counter()
+    print_machine(args)
+    chosen = args.section or list(SECTIONS)
+    handlers = {
+        "single": section_single,
+        "sweep": section_sweep,
+        "basin": section_basin,
+        "lr": section_lr,
+        "browser": section_browser,
+    }
+    for name in SECTIONS:
+        if name in chosen:
+            t0 = time.perf_counter()
+            handlers[name](args)
+            print(f"\n_(section {name}: {time.perf_counter() - t0:.1f} s)_", flush=True)
+    summary()
+    print(f"\nTotal wall time: {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Cached computations: small hashable arguments in, NumPy results out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from landscapes import get_landscape
+from optimizers import run, schedules
+from optimizers.sweeps import basin_map, hyper_grid, lr_sweep
+from ui.config import Config, OptimizerSettings
+
+
+def _landscape(surface: str, params: tuple):
+    return get_landscape(surface, **dict(params))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_grid(surface: str, params: tuple, n: int):
+    return _landscape(surface, params).grid(n)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def trajectory(
+    surface, params, optimizer, start, steps, lr, beta, gamma, eps, batch_size, seed, schedule
+):
+    ls = _landscape(surface, params)
+    kind, factor, every, final_fraction = schedule
+    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    return run(
+        ls,
+        optimizer,
+        start,
+        steps,
+        lr,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=seed,
+        schedule=sched,
+    )
+
+
+def run_setting(config: Config, s: OptimizerSettings, start=None, steps=None):
+    """The cached trajectory of one optimizer under ``config``."""
+    return trajectory(
+        config.surface,
+        config.landscape_params,
+        s.name,
+        tuple(start if start is not None else config.start),
+        steps or config.steps,
+        s.lr,
+        s.beta,
+        s.gamma,
+        s.eps,
+        s.batch_size,
+        config.seed,
+        config.schedule,
+    )
+
+
+def race(config: Config) -> dict:
+    """Every chosen optimizer's trajectory, keyed by name."""
+    return {s.name: run_setting(config, s) for s in config.settings}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_lr_sweep(
+    surface, params, optimizer, start, lrs, steps, beta, gamma, eps, batch_size, seed, schedule
+):
+    ls = _landscape(surface, params)
+    kind, factor, every, final_fraction = schedule
+    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    return lr_sweep(
+        ls,
+        optimizer,
+        start,
+        list(lrs),
+        steps,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=seed,
+        schedule=sched,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_hyper_grid(
+    surface, params, optimizer, start, lrs, name, values, steps, fixed, batch_size, seed
+):
+    ls = _landscape(surface, params)
+    return hyper_grid(
+        ls,
+        optimizer,
+        start,
+        list(lrs),
+        name,
+        list(values),
+        steps,
+        batch_size=batch_size,
+        seed=seed,
+        **dict(fixed),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_basin_map(
+    surface, params, optimizer, n, steps, lr, beta, gamma, eps, batch_size, seed, schedule
+):
+    ls = _landscape(surface, params)
+    kind, factor, every, final_fraction = schedule
+    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    return basin_map(
+        ls,
+        optimizer,
+        n,
+        steps,
+        lr=lr,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=seed,
+        schedule=sched,
+    )

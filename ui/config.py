@@ -1,0 +1,58 @@
+"""The configuration every page reads: what the shared sidebar and the URL hold.
+
+Pure data (no streamlit), so computations can be cached on it and tests can build it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from landscapes import get_landscape
+from optimizers import schedules
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    name: str
+    lr: float
+    beta: float
+    gamma: float
+    eps: float
+    batch_size: int | None  # None: the full batch
+
+
+@dataclass(frozen=True)
+class Config:
+    surface: str
+    noise: float | None  # None for the data landscapes
+    start: tuple[float, float]
+    steps: int
+    seed: int
+    optimizers: tuple[str, ...]
+    lr: float
+    beta: float
+    gamma: float
+    eps: float
+    batch_size: int
+    schedule: tuple  # (kind, factor, every, final_fraction)
+    settings: tuple[OptimizerSettings, ...]  # one per chosen optimizer, overrides applied
+
+    @property
+    def landscape_params(self) -> tuple:
+        return () if self.noise is None else (("noise", self.noise),)
+
+    def landscape(self):
+        return get_landscape(self.surface, **dict(self.landscape_params))
+
+    def schedule_object(self) -> schedules.Schedule:
+        kind, factor, every, final_fraction = self.schedule
+        return schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+
+    def setting(self, name: str) -> OptimizerSettings:
+        for s in self.settings:
+            if s.name == name:
+                return s
+        return OptimizerSettings(name, self.lr, self.beta, self.gamma, self.eps, self.batch_size)
+
+    def with_start(self, start) -> Config:
+        return replace(self, start=(float(start[0]), float(start[1])))
