@@ -67,10 +67,10 @@ def critical_params():
     return params
 
 
-def minima_params(limit=6):
+def minima_params():
     params = []
     for name in NAMES:
-        for i in range(min(limit, len(landscape(name).minima))):
+        for i in range(len(landscape(name).minima)):
             params.append(pytest.param(name, i, id=f"{name}-min{i}"))
     return params
 
@@ -95,10 +95,19 @@ def test_metadata(name):
 
 def test_registry():
     assert len(NAMES) == len(set(NAMES))
-    for name in ("linreg", "gabor", "quadratic", "rosenbrock", "himmelblau", "wells",
-                 "saddle", "beale", "rastrigin"):
+    for name in (
+        "linreg",
+        "gabor",
+        "quadratic",
+        "rosenbrock",
+        "himmelblau",
+        "wells",
+        "saddle",
+        "beale",
+        "rastrigin",
+    ):
         assert name in NAMES
-    assert set(DATA_NAMES) == {"linreg", "gabor"}
+    assert {"linreg", "gabor"} <= set(DATA_NAMES)
 
 
 def test_unknown_landscape_raises():
@@ -318,8 +327,9 @@ def test_noise_perturbations_are_zero_mean_and_linear(name):
         points = random_points(ls, 6, seed=11)
         offsets = ls.example_grads(points) - ls.grad(points)[:, None, :] / n
         scale = 1e-12 * (1 + np.abs(ls.example_grads(points)).max())
-        np.testing.assert_allclose(offsets, np.broadcast_to(offsets[0], offsets.shape),
-                                   rtol=0, atol=1e3 * scale)
+        np.testing.assert_allclose(
+            offsets, np.broadcast_to(offsets[0], offsets.shape), rtol=0, atol=1e3 * scale
+        )
         np.testing.assert_allclose(offsets.sum(1), 0.0, atol=1e3 * scale)
         spreads.append(np.abs(offsets[0]).max())
     assert spreads[0] > 0
@@ -446,8 +456,9 @@ def test_stored_minima_are_complete(name):
     converged &= np.array([inside(ls, p, margin=-1e-3 * w.min()) for p in points])
     assert converged.any(), "no start converged: the test would check nothing"
     stored = np.array([cp.point for cp in ls.minima], dtype=float)
-    missing = [p for p in points[converged]
-               if np.min(np.max(np.abs(stored - p) / w, axis=1)) > 1e-5]
+    missing = [
+        p for p in points[converged] if np.min(np.max(np.abs(stored - p) / w, axis=1)) > 1e-5
+    ]
     assert not missing, f"minima not in ls.minima: {np.unique(np.round(missing, 4), axis=0)}"
 
 
@@ -465,15 +476,18 @@ def test_rosenbrock_minimum():
     assert ls.minima[0].loss == pytest.approx(0.0, abs=1e-14)
     assert float(ls.loss(np.array([1.0, 1.0]))) == pytest.approx(0.0, abs=1e-14)
     np.testing.assert_allclose(ls.grad(np.array([1.0, 1.0])), 0.0, atol=1e-12)
-    np.testing.assert_allclose(ls.hessian(np.array([1.0, 1.0])), [[802, -400], [-400, 200]],
-                               rtol=1e-12)
+    # the spec asks for an analytic gradient only; the Hessian may be a difference quotient
+    np.testing.assert_allclose(
+        ls.hessian(np.array([1.0, 1.0])), [[802, -400], [-400, 200]], rtol=1e-8
+    )
     assert float(ls.loss(np.array([-1.2, 1.0]))) == pytest.approx(24.2, rel=1e-12)
 
 
 def test_himmelblau_four_global_minima():
     ls = landscape("himmelblau")
-    expect = np.array([[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186],
-                       [3.584428, -1.848126]])
+    expect = np.array(
+        [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
+    )
     assert len(ls.minima) == 4
     for cp in ls.minima:
         assert cp.loss == pytest.approx(0.0, abs=1e-10)
@@ -493,8 +507,8 @@ def test_saddle_landscape():
     assert any(np.allclose(cp.point, [0.0, 0.0], atol=1e-12) for cp in ls.saddles)
     origin = next(cp for cp in ls.saddles if np.allclose(cp.point, 0.0, atol=1e-12))
     assert origin.loss == pytest.approx(0.25, rel=1e-12)
-    np.testing.assert_allclose(ls.hessian(np.zeros(2)), [[1.0, 0.0], [0.0, -1.0]], atol=1e-12)
-    np.testing.assert_allclose(ls.hessian(np.array([0.0, 1.0])), [[1, 0], [0, 2]], atol=1e-12)
+    np.testing.assert_allclose(ls.hessian(np.zeros(2)), [[1.0, 0.0], [0.0, -1.0]], atol=1e-8)
+    np.testing.assert_allclose(ls.hessian(np.array([0.0, 1.0])), [[1, 0], [0, 2]], atol=1e-8)
 
 
 def test_beale_minimum():
@@ -517,15 +531,16 @@ def test_quadratic_default_is_rotated_and_condition_10():
     minimum = only_minimum(ls)
     points = random_points(ls, 10, seed=14)
     hess = ls.hessian(points)
-    np.testing.assert_allclose(hess, np.broadcast_to(hess[0], hess.shape), rtol=1e-12, atol=1e-12)
+    # constant, up to the accuracy of a (possibly numerical) Hessian
+    np.testing.assert_allclose(hess, np.broadcast_to(hess[0], hess.shape), rtol=1e-8)
     eig = np.linalg.eigvalsh(hess[0])
     assert eig.min() > 0
-    assert eig.max() / eig.min() == pytest.approx(10.0, rel=1e-9)
+    assert eig.max() / eig.min() == pytest.approx(10.0, rel=1e-8)
     assert abs(hess[0, 0, 1]) > 1e-3 * eig.max(), "default quadratic is not rotated"
     # exactly quadratic around its minimum
     d = points - minimum
     expect = ls.minima[0].loss + 0.5 * np.einsum("ni,ij,nj->n", d, hess[0], d)
-    np.testing.assert_allclose(ls.loss(points), expect, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ls.loss(points), expect, rtol=1e-8, atol=1e-8)
 
 
 @pytest.mark.parametrize("condition", [1.0, 25.0, 100.0])
@@ -533,16 +548,18 @@ def test_quadratic_condition_and_angle(condition):
     flat = landscape("quadratic", condition=condition, angle=0.0)
     h0 = flat.hessian(np.asarray(flat.default_start, dtype=float))
     eig = np.linalg.eigvalsh(h0)
-    assert eig.max() / eig.min() == pytest.approx(condition, rel=1e-9)
-    assert abs(h0[0, 1]) <= 1e-12 * eig.max(), "angle=0 must give an axis-aligned quadratic"
+    assert eig.max() / eig.min() == pytest.approx(condition, rel=1e-8)
+    assert abs(h0[0, 1]) <= 1e-8 * eig.max(), "angle=0 must give an axis-aligned quadratic"
     a = math.radians(30.0)
     turned = landscape("quadratic", condition=condition, angle=30.0)
     h30 = turned.hessian(np.asarray(turned.default_start, dtype=float))
     # the spec does not fix the sense of rotation: accept either
-    rotations = [np.array([[math.cos(s), -math.sin(s)], [math.sin(s), math.cos(s)]])
-                 for s in (a, -a)]
-    assert any(np.allclose(h30, r @ h0 @ r.T, rtol=1e-10, atol=1e-10 * eig.max())
-               for r in rotations), f"{h30} is not {h0} rotated by 30 degrees"
+    rotations = [
+        np.array([[math.cos(s), -math.sin(s)], [math.sin(s), math.cos(s)]]) for s in (a, -a)
+    ]
+    assert any(
+        np.allclose(h30, r @ h0 @ r.T, rtol=1e-8, atol=1e-8 * eig.max()) for r in rotations
+    ), f"{h30} is not {h0} rotated by 30 degrees"
 
 
 def test_linreg_is_least_squares():
@@ -560,11 +577,13 @@ def test_linreg_is_least_squares():
     points = random_points(ls, 10, seed=15)
     predictions = points[:, 0:1] + points[:, 1:2] * x
     np.testing.assert_allclose(ls.loss(points), ((predictions - y) ** 2).sum(-1), rtol=1e-12)
-    np.testing.assert_allclose(ls.example_losses(points), (predictions - y) ** 2, rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        ls.example_losses(points), (predictions - y) ** 2, rtol=1e-12, atol=1e-12
+    )
     np.testing.assert_allclose(ls.model(x, points[0]), predictions[0], rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(ls.hessian(points), np.broadcast_to(2 * design.T @ design,
-                                                                   (10, 2, 2)), rtol=1e-12)
+    np.testing.assert_allclose(
+        ls.hessian(points), np.broadcast_to(2 * design.T @ design, (10, 2, 2)), rtol=1e-8
+    )
 
 
 def gabor_model(x, phi0, phi1):
@@ -583,8 +602,9 @@ def test_gabor_model_and_minima():
     predictions = gabor_model(x, points[:, 0:1], points[:, 1:2])
     np.testing.assert_allclose(ls.model(x, points[3]), predictions[3], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ls.loss(points), ((predictions - y) ** 2).sum(-1), rtol=1e-12)
-    np.testing.assert_allclose(ls.example_losses(points), (predictions - y) ** 2, rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        ls.example_losses(points), (predictions - y) ** 2, rtol=1e-12, atol=1e-12
+    )
     losses = np.array([cp.loss for cp in ls.minima])
     assert len(losses) >= 2
     assert losses.max() - losses.min() > 1e-6 * (1 + abs(losses).max())

@@ -26,13 +26,22 @@ GRADIENT_SCALED = {"gd", "sgd", "momentum", "nesterov"}
 # --------------------------------------------------------------------------- reference
 
 
-def reference_trajectory(ls, name, start, lrs, beta=0.9, gamma=0.999, eps=1e-8, batches=None):
-    """Plain loop over the spec's update equations; `batches=None` means the full gradient."""
+def reference_trajectory(
+    ls, name, start, lrs, beta=0.9, gamma=0.999, eps=1e-8, batches=None, follow=None
+):
+    """Plain loop over the spec's update equations; `batches=None` means the full gradient.
+
+    With `follow` (points of a trajectory under test), step t starts from follow[t] instead of
+    the loop's own point: the result is then a step-by-step check, free of the amplification
+    of round-off that chaotic runs (rastrigin with a large noisy step) show over many steps.
+    """
     phi = np.array(start, dtype=float)
     m = np.zeros(2)
     v = np.zeros(2)
     points = [phi.copy()]
     for t, alpha in enumerate(lrs):
+        if follow is not None:
+            phi = np.array(follow[t], dtype=float)
         if batches is None:
             grad = ls.grad
         else:
@@ -145,17 +154,40 @@ class Case:
 
 CASES = [
     # gradient coordinates differ 100x: axis-aligned quadratic of condition 100
-    Case("quadratic-k100", "quadratic", dict(condition=100.0, angle=0.0, noise=0.0), "offset",
-         None, 0.05, None, None),
+    Case(
+        "quadratic-k100",
+        "quadratic",
+        dict(condition=100.0, angle=0.0, noise=0.0),
+        "offset",
+        None,
+        0.05,
+        None,
+        None,
+    ),
     # at (0, 1) rosenbrock's gradient is (-2, 200)
-    Case("rosenbrock-0-1", "rosenbrock", {}, (0.0, 1.0), 1e-3, 0.02, None,
-         ("cosine", (0.1,))),
-    Case("himmelblau-noisy-batch5", "himmelblau", dict(noise=2.0, n_examples=12), (-1.0, 1.0),
-         2e-3, 0.05, 5, ("step_decay", (0.5, 2))),
+    Case("rosenbrock-0-1", "rosenbrock", {}, (0.0, 1.0), 1e-3, 0.02, None, ("cosine", (0.1,))),
+    Case(
+        "himmelblau-noisy-batch5",
+        "himmelblau",
+        dict(noise=2.0, n_examples=12),
+        (-1.0, 1.0),
+        2e-3,
+        0.05,
+        5,
+        ("step_decay", (0.5, 2)),
+    ),
     Case("gabor-batch4", "gabor", {}, None, None, 0.2, 4, ("exponential", (0.9,))),
     Case("linreg-batch1", "linreg", {}, None, None, 0.05, 1, None),
-    Case("saddle-noisy-batch3", "saddle", dict(noise=1.0, n_examples=9), (0.7, 0.05), 0.05, 0.02,
-         3, ("exponential", (0.8,))),
+    Case(
+        "saddle-noisy-batch3",
+        "saddle",
+        dict(noise=1.0, n_examples=9),
+        (0.7, 0.05),
+        0.05,
+        0.02,
+        3,
+        ("exponential", (0.8,)),
+    ),
 ]
 HYPERPARAMETERS = [
     pytest.param(0.9, 0.999, 1e-8, id="b.9-g.999-e1e-8"),
@@ -194,9 +226,19 @@ def test_matches_reference_loop(name, case, beta, gamma, eps):
     ls, start, lr = case_setup(case, name)
     steps = 25
     batch_size = None if name == "gd" else case.batch_size
-    traj = run(ls, name, start=start, steps=steps, lr=lr, beta=beta, gamma=gamma, eps=eps,
-               batch_size=batch_size, seed=11, schedule=make_schedule(*(case.schedule or (None,
-                                                                                          None))))
+    traj = run(
+        ls,
+        name,
+        start=start,
+        steps=steps,
+        lr=lr,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=11,
+        schedule=make_schedule(*(case.schedule or (None, None))),
+    )
     n = ls.n_examples
     steps_per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
     assert traj.steps_per_epoch == steps_per_epoch
@@ -204,8 +246,12 @@ def test_matches_reference_loop(name, case, beta, gamma, eps):
     lrs = lr * schedule_factors(kind, params, steps, steps_per_epoch)
     assert_close(traj.lrs, lrs, err_msg="lrs")
     assert traj.diverged == -1
-    expect = reference_trajectory(ls, name, start, lrs, beta, gamma, eps,
-                                  batches=None if batch_size is None else traj.batches)
+    batches = None if batch_size is None else traj.batches
+    stepwise = reference_trajectory(
+        ls, name, start, lrs, beta, gamma, eps, batches=batches, follow=traj.points
+    )
+    assert_close(traj.points, stepwise, err_msg="points, step by step")
+    expect = reference_trajectory(ls, name, start, lrs, beta, gamma, eps, batches=batches)
     assert_close(traj.points, expect, err_msg="points")
     assert_close(traj.losses, ls.loss(expect), err_msg="losses")
     assert np.abs(traj.points[-1] - start).max() > 1e-3 * lr, "the run did not move"
@@ -220,16 +266,32 @@ def test_matches_reference_on_every_landscape(name, landscape_name):
     start = np.asarray(ls.default_start, dtype=float)
     lr = safe_gradient_lr(ls, batch_size) if name in GRADIENT_SCALED else 0.01 * widths(ls).min()
     steps = 15
-    traj = run(ls, name, start=start, steps=steps, lr=lr, batch_size=batch_size, seed=5,
-               schedule=schedules.exponential(0.95))
+    traj = run(
+        ls,
+        name,
+        start=start,
+        steps=steps,
+        lr=lr,
+        batch_size=batch_size,
+        seed=5,
+        schedule=schedules.exponential(0.95),
+    )
     steps_per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
     lrs = lr * schedule_factors("exponential", (0.95,), steps, steps_per_epoch)
     assert_close(traj.lrs, lrs, err_msg="lrs")
     assert traj.diverged == -1
-    expect = reference_trajectory(ls, name, start, lrs,
-                                  batches=None if batch_size is None else traj.batches)
-    assert_close(traj.points, expect, err_msg="points")
-    assert_close(traj.losses, ls.loss(expect), err_msg="losses")
+    # step by step: some of these runs are chaotic (rastrigin with noise and a large step),
+    # so a free-running loop drifts from round-off alone; each single step must agree to 1e-12
+    expect = reference_trajectory(
+        ls,
+        name,
+        start,
+        lrs,
+        follow=traj.points,
+        batches=None if batch_size is None else traj.batches,
+    )
+    assert_close(traj.points, expect, err_msg="points, step by step")
+    assert_close(traj.losses, ls.loss(traj.points), err_msg="losses")
 
 
 # --------------------------------------------------------------------------- hand computed
@@ -249,18 +311,34 @@ SADDLE_START = (1.0, 2.0)  # saddle gradient (x, y^3 - y) = (1, 6) there
         ("nesterov", dict(lr=0.1, beta=0.5), [[1.0, 2.0], [0.95, 1.7], [0.88, 1.4828]]),
         # each coordinate moves exactly alpha against the gradient sign
         ("normalized", dict(lr=0.1, eps=0.0), [[1.0, 2.0], [0.9, 1.9], [0.8, 1.8]]),
-        ("adagrad", dict(lr=0.1, eps=0.0), [[1.0, 2.0], [0.9, 1.9],
-                                             [0.9 - 0.1 * 0.9 / math.sqrt(1.81),
-                                              1.9 - 0.1 * 4.959 / math.sqrt(36 + 4.959**2)]]),
+        (
+            "adagrad",
+            dict(lr=0.1, eps=0.0),
+            [
+                [1.0, 2.0],
+                [0.9, 1.9],
+                [0.9 - 0.1 * 0.9 / math.sqrt(1.81), 1.9 - 0.1 * 4.959 / math.sqrt(36 + 4.959**2)],
+            ],
+        ),
         # v1 = 0.25 g^2: the first step is alpha / sqrt(1 - gamma) = 0.2 per coordinate
-        ("rmsprop", dict(lr=0.1, gamma=0.75, eps=0.0), [[1.0, 2.0], [0.8, 1.8],
-                                                          [0.8 - 0.1 * 0.8 / math.sqrt(
-                                                              0.75 * 0.25 + 0.25 * 0.64),
-                                                           1.8 - 0.1 * 4.032 / math.sqrt(
-                                                              0.75 * 9 + 0.25 * 4.032**2)]]),
+        (
+            "rmsprop",
+            dict(lr=0.1, gamma=0.75, eps=0.0),
+            [
+                [1.0, 2.0],
+                [0.8, 1.8],
+                [
+                    0.8 - 0.1 * 0.8 / math.sqrt(0.75 * 0.25 + 0.25 * 0.64),
+                    1.8 - 0.1 * 4.032 / math.sqrt(0.75 * 9 + 0.25 * 4.032**2),
+                ],
+            ],
+        ),
         # m~2 = (0.7, 3.9795) / 0.75, v~2 = (0.39, 12.8979...) / 0.4375
-        ("adam", dict(lr=0.1, beta=0.5, gamma=0.75, eps=0.0),
-         [[1.0, 2.0], [0.9, 1.9], [0.80114617, 1.80227708]]),
+        (
+            "adam",
+            dict(lr=0.1, beta=0.5, gamma=0.75, eps=0.0),
+            [[1.0, 2.0], [0.9, 1.9], [0.80114617, 1.80227708]],
+        ),
     ],
 )
 def test_steps_computed_by_hand(name, kwargs, expect):
@@ -273,8 +351,9 @@ def test_steps_computed_by_hand(name, kwargs, expect):
 def test_rosenbrock_gd_step_by_hand():
     traj = run(get_landscape("rosenbrock"), "gd", start=(0.0, 1.0), steps=1, lr=1e-3)
     np.testing.assert_allclose(traj.points, [[0.0, 1.0], [0.002, 0.8]], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(traj.losses, [101.0, 1 - 2 * 0.002 + 0.002**2
-                                             + 100 * (0.8 - 0.002**2) ** 2], rtol=1e-13)
+    np.testing.assert_allclose(
+        traj.losses, [101.0, 1 - 2 * 0.002 + 0.002**2 + 100 * (0.8 - 0.002**2) ** 2], rtol=1e-13
+    )
 
 
 # --------------------------------------------------------------------------- invariants
@@ -307,10 +386,18 @@ def test_sgd_with_full_batches_equals_gd(ls):
 def test_momentum_with_beta_0_equals_gd(ls, batch_size):
     start = np.asarray(ls.default_start, dtype=float)
     lr = safe_gradient_lr(ls, batch_size)
-    plain = run(ls, "gd" if batch_size is None else "sgd", start=start, steps=30, lr=lr,
-                batch_size=batch_size, seed=2)
-    momentum = run(ls, "momentum", start=start, steps=30, lr=lr, beta=0.0,
-                   batch_size=batch_size, seed=2)
+    plain = run(
+        ls,
+        "gd" if batch_size is None else "sgd",
+        start=start,
+        steps=30,
+        lr=lr,
+        batch_size=batch_size,
+        seed=2,
+    )
+    momentum = run(
+        ls, "momentum", start=start, steps=30, lr=lr, beta=0.0, batch_size=batch_size, seed=2
+    )
     assert_close(momentum.points, plain.points)
 
 
@@ -320,8 +407,7 @@ def test_adam_and_rmsprop_without_averaging_equal_normalized(ls, eps):
     start = np.asarray(ls.default_start, dtype=float)
     lr = 0.01 * widths(ls).min()
     normalized = run(ls, "normalized", start=start, steps=20, lr=lr, eps=eps, batch_size=5)
-    adam = run(ls, "adam", start=start, steps=20, lr=lr, beta=0.0, gamma=0.0, eps=eps,
-               batch_size=5)
+    adam = run(ls, "adam", start=start, steps=20, lr=lr, beta=0.0, gamma=0.0, eps=eps, batch_size=5)
     rmsprop = run(ls, "rmsprop", start=start, steps=20, lr=lr, gamma=0.0, eps=eps, batch_size=5)
     assert_close(adam.points, normalized.points)
     assert_close(rmsprop.points, normalized.points)
@@ -389,8 +475,19 @@ def test_default_hyperparameters():
     ls = get_landscape("himmelblau")
     start = (-1.0, 1.0)
     implicit = run(ls, "adam", start=start, steps=10, lr=0.01)
-    explicit = run(ls, "adam", start=start, steps=10, lr=0.01, beta=0.9, gamma=0.999, eps=1e-8,
-                   batch_size=None, seed=0, schedule=None)
+    explicit = run(
+        ls,
+        "adam",
+        start=start,
+        steps=10,
+        lr=0.01,
+        beta=0.9,
+        gamma=0.999,
+        eps=1e-8,
+        batch_size=None,
+        seed=0,
+        schedule=None,
+    )
     np.testing.assert_array_equal(implicit.points, explicit.points)
     np.testing.assert_array_equal(implicit.lrs, np.full(10, 0.01))
 
@@ -416,15 +513,24 @@ RUN_STARTS = np.array([[-1.0, 1.0], [2.0, -1.5], [0.5, 3.0]])
 @pytest.mark.parametrize("name", NAMES)
 def test_runs_in_one_call_equal_separate_calls(name, batch_size):
     ls = get_landscape("himmelblau", noise=1.0, n_examples=10)
-    lr = (np.array([1e-3, 3e-3, 2e-3]) if name in GRADIENT_SCALED
-          else np.array([0.02, 0.05, 0.1]))
+    lr = np.array([1e-3, 3e-3, 2e-3]) if name in GRADIENT_SCALED else np.array([0.02, 0.05, 0.1])
     beta = np.array([0.9, 0.5, 0.0])
     gamma = np.array([0.999, 0.9, 0.5])
     eps = np.array([1e-8, 1e-3, 1e-6])
     steps = 20
-    together = run(ls, name, start=RUN_STARTS, steps=steps, lr=lr, beta=beta, gamma=gamma,
-                   eps=eps, batch_size=batch_size, seed=3,
-                   schedule=schedules.cosine(final_fraction=0.2))
+    together = run(
+        ls,
+        name,
+        start=RUN_STARTS,
+        steps=steps,
+        lr=lr,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=3,
+        schedule=schedules.cosine(final_fraction=0.2),
+    )
     assert together.points.shape == (steps + 1, 3, 2)
     assert together.losses.shape == (steps + 1, 3)
     assert together.lrs.shape == (steps, 3)
@@ -432,9 +538,19 @@ def test_runs_in_one_call_equal_separate_calls(name, batch_size):
     assert np.issubdtype(np.asarray(together.diverged).dtype, np.integer)
     assert len(together.batches) == steps
     for r in range(3):
-        alone = run(ls, name, start=RUN_STARTS[r], steps=steps, lr=lr[r], beta=beta[r],
-                    gamma=gamma[r], eps=eps[r], batch_size=batch_size, seed=3,
-                    schedule=schedules.cosine(final_fraction=0.2))
+        alone = run(
+            ls,
+            name,
+            start=RUN_STARTS[r],
+            steps=steps,
+            lr=lr[r],
+            beta=beta[r],
+            gamma=gamma[r],
+            eps=eps[r],
+            batch_size=batch_size,
+            seed=3,
+            schedule=schedules.cosine(final_fraction=0.2),
+        )
         assert_close(together.points[:, r], alone.points, err_msg=f"run {r}")
         assert_close(together.losses[:, r], alone.losses, err_msg=f"run {r}")
         assert_close(together.lrs[:, r], alone.lrs, err_msg=f"run {r}")
@@ -527,8 +643,12 @@ def test_gradual_divergence_is_flagged_between_box_and_overflow(name):
         expect_losses = ls.loss(expect)
     (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
     w = widths(ls)
-    in_box = ((expect[:, 0] >= x_lo - 5 * w[0]) & (expect[:, 0] <= x_hi + 5 * w[0])
-              & (expect[:, 1] >= y_lo - 5 * w[1]) & (expect[:, 1] <= y_hi + 5 * w[1]))
+    in_box = (
+        (expect[:, 0] >= x_lo - 5 * w[0])
+        & (expect[:, 0] <= x_hi + 5 * w[0])
+        & (expect[:, 1] >= y_lo - 5 * w[1])
+        & (expect[:, 1] <= y_hi + 5 * w[1])
+    )
     finite = np.all(np.isfinite(expect), axis=1) & np.isfinite(expect_losses)
     assert not np.all(finite), "test setup: the reference run must blow up"
     first_out = int(np.argmin(in_box & finite))
@@ -595,6 +715,15 @@ def test_unknown_optimizer_raises():
 @pytest.mark.parametrize("name", NAMES)
 def test_zero_hyperparameters_at_the_edge_are_valid(name):
     ls = get_landscape("quadratic")
-    traj = run(ls, name, start=ls.default_start, steps=3, lr=1e-3, beta=0.0, gamma=0.0, eps=0.0,
-               batch_size=1)
+    traj = run(
+        ls,
+        name,
+        start=ls.default_start,
+        steps=3,
+        lr=1e-3,
+        beta=0.0,
+        gamma=0.0,
+        eps=0.0,
+        batch_size=1,
+    )
     assert traj.points.shape == (4, 2)

@@ -40,14 +40,21 @@ def test_every_epoch_visits_every_example_once(name, ls, batch_size):
     assert batch_size <= n
     per_epoch = math.ceil(n / batch_size)
     steps = 3 * per_epoch + 1  # three whole epochs and the start of a fourth
-    traj = run(ls, name, start=ls.default_start, steps=steps, lr=small_lr(ls, name),
-               batch_size=batch_size, seed=0)
+    traj = run(
+        ls,
+        name,
+        start=ls.default_start,
+        steps=steps,
+        lr=small_lr(ls, name),
+        batch_size=batch_size,
+        seed=0,
+    )
     assert traj.steps_per_epoch == per_epoch
     assert len(traj.batches) == steps
     sizes = [batch_size] * (per_epoch - 1) + [n - (per_epoch - 1) * batch_size]
     orders = []
     for epoch in range(3):
-        batches = traj.batches[epoch * per_epoch:(epoch + 1) * per_epoch]
+        batches = traj.batches[epoch * per_epoch : (epoch + 1) * per_epoch]
         for batch in batches:
             assert np.issubdtype(np.asarray(batch).dtype, np.integer)
         assert [len(b) for b in batches] == sizes
@@ -92,8 +99,7 @@ def test_seed_fixes_the_batch_sequence(name):
     for a, b in zip(first.batches, again.batches, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(first.points, again.points)
-    assert any(not np.array_equal(a, b) for a, b in zip(first.batches, other.batches,
-                                                        strict=True))
+    assert any(not np.array_equal(a, b) for a, b in zip(first.batches, other.batches, strict=True))
     assert not np.array_equal(first.points, other.points)
 
 
@@ -153,8 +159,16 @@ def test_lrs_follow_schedule(kind, params, batch_size, runs):
     else:
         start = np.tile(np.asarray(ls.default_start, dtype=float), (3, 1))
         lr = np.array([0.02, 0.01, 0.005])
-    traj = run(ls, "adam", start=start, steps=steps, lr=lr, batch_size=batch_size, seed=0,
-               schedule=make_schedule(kind, params))
+    traj = run(
+        ls,
+        "adam",
+        start=start,
+        steps=steps,
+        lr=lr,
+        batch_size=batch_size,
+        seed=0,
+        schedule=make_schedule(kind, params),
+    )
     assert traj.steps_per_epoch == per_epoch
     factors = schedule_factors(kind, params, steps, per_epoch)
     expect = lr * factors if runs == 1 else factors[:, None] * lr[None, :]
@@ -165,8 +179,9 @@ def test_lrs_follow_schedule(kind, params, batch_size, runs):
 def test_schedule_none_is_constant():
     ls = get_landscape("quadratic")
     none = run(ls, "momentum", start=ls.default_start, steps=10, lr=0.03)
-    constant = run(ls, "momentum", start=ls.default_start, steps=10, lr=0.03,
-                   schedule=schedules.constant())
+    constant = run(
+        ls, "momentum", start=ls.default_start, steps=10, lr=0.03, schedule=schedules.constant()
+    )
     np.testing.assert_array_equal(none.lrs, np.full(10, 0.03))
     np.testing.assert_array_equal(constant.lrs, none.lrs)
     np.testing.assert_array_equal(constant.points, none.points)
@@ -176,18 +191,40 @@ def test_schedule_values_spot_check():
     """A few lrs written out by hand: step_decay(0.5, 2) with 3 steps per epoch halves the rate
     at step 6 (epoch 2) and again at step 12 (epoch 4); cosine ends near final_fraction."""
     ls = get_landscape("quadratic", n_examples=12)
-    decay = run(ls, "adam", start=ls.default_start, steps=13, lr=0.1, batch_size=5,
-                schedule=schedules.step_decay(0.5, 2))
-    np.testing.assert_allclose(decay.lrs[[0, 5, 6, 11, 12]], [0.1, 0.1, 0.05, 0.05, 0.025],
-                               rtol=1e-15)
-    expo = run(ls, "adam", start=ls.default_start, steps=4, lr=0.1, batch_size=6,
-               schedule=schedules.exponential(0.25))
+    decay = run(
+        ls,
+        "adam",
+        start=ls.default_start,
+        steps=13,
+        lr=0.1,
+        batch_size=5,
+        schedule=schedules.step_decay(0.5, 2),
+    )
+    np.testing.assert_allclose(
+        decay.lrs[[0, 5, 6, 11, 12]], [0.1, 0.1, 0.05, 0.05, 0.025], rtol=1e-15
+    )
+    expo = run(
+        ls,
+        "adam",
+        start=ls.default_start,
+        steps=4,
+        lr=0.1,
+        batch_size=6,
+        schedule=schedules.exponential(0.25),
+    )
     np.testing.assert_allclose(expo.lrs, [0.1, 0.05, 0.025, 0.0125], rtol=1e-13)
-    cos = run(ls, "adam", start=ls.default_start, steps=4, lr=0.1,
-              schedule=schedules.cosine(final_fraction=0.2))
+    cos = run(
+        ls,
+        "adam",
+        start=ls.default_start,
+        steps=4,
+        lr=0.1,
+        schedule=schedules.cosine(final_fraction=0.2),
+    )
     c = math.cos(math.pi / 4)
-    np.testing.assert_allclose(cos.lrs, [0.1, 0.1 * (0.2 + 0.4 * (1 + c)), 0.06,
-                                         0.1 * (0.2 + 0.4 * (1 - c))], rtol=1e-13)
+    np.testing.assert_allclose(
+        cos.lrs, [0.1, 0.1 * (0.2 + 0.4 * (1 + c)), 0.06, 0.1 * (0.2 + 0.4 * (1 - c))], rtol=1e-13
+    )
 
 
 # --------------------------------------------------------------------------- stochastic grads
@@ -199,8 +236,13 @@ def test_noise_free_sgd_equals_gd(name, batch_size):
     ls = get_landscape(name, noise=0.0, n_examples=12)
     rng = np.random.default_rng(0)
     (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
-    curvature = np.abs(np.linalg.eigvalsh(ls.hessian(np.column_stack(
-        [rng.uniform(x_lo, x_hi, 200), rng.uniform(y_lo, y_hi, 200)])))).max()
+    curvature = np.abs(
+        np.linalg.eigvalsh(
+            ls.hessian(
+                np.column_stack([rng.uniform(x_lo, x_hi, 200), rng.uniform(y_lo, y_hi, 200)])
+            )
+        )
+    ).max()
     lr = 0.1 / curvature
     gd = run(ls, "gd", start=ls.default_start, steps=30, lr=lr)
     sgd = run(ls, "sgd", start=ls.default_start, steps=30, lr=lr, batch_size=batch_size, seed=3)
@@ -217,8 +259,15 @@ def test_epoch_of_minibatch_grads_averages_to_full_grad(name, batch_size):
     n = 12
     ls = get_landscape(name, noise=1.0, n_examples=n)
     per_epoch = math.ceil(n / batch_size)
-    traj = run(ls, "sgd", start=ls.default_start, steps=4 * per_epoch, lr=1e-9,
-               batch_size=batch_size, seed=6)
+    traj = run(
+        ls,
+        "sgd",
+        start=ls.default_start,
+        steps=4 * per_epoch,
+        lr=1e-9,
+        batch_size=batch_size,
+        seed=6,
+    )
     rng = np.random.default_rng(1)
     (x_lo, x_hi), (y_lo, y_hi) = ls.bounds
     points = np.column_stack([rng.uniform(x_lo, x_hi, 5), rng.uniform(y_lo, y_hi, 5)])
@@ -226,7 +275,7 @@ def test_epoch_of_minibatch_grads_averages_to_full_grad(name, batch_size):
     scale = 1e-12 * (1 + np.abs(ls.example_grads(points)).sum(-2))
     deviation = 0.0
     for epoch in range(4):
-        batches = traj.batches[epoch * per_epoch:(epoch + 1) * per_epoch]
+        batches = traj.batches[epoch * per_epoch : (epoch + 1) * per_epoch]
         grads = [ls.minibatch_grad(points, b) for b in batches]
         weighted = sum(len(b) / n * g for b, g in zip(batches, grads, strict=True))
         assert np.all(np.abs(weighted - full) <= 10 * scale)
@@ -240,8 +289,9 @@ def test_mean_of_many_random_minibatch_grads_is_full_grad(name):
     ls = get_landscape(name, noise=1.0, n_examples=n)
     point = np.asarray(ls.default_start, dtype=float)
     rng = np.random.default_rng(2)
-    grads = np.array([ls.minibatch_grad(point, rng.choice(n, batch_size, replace=False))
-                      for _ in range(draws)])
+    grads = np.array(
+        [ls.minibatch_grad(point, rng.choice(n, batch_size, replace=False)) for _ in range(draws)]
+    )
     spread = grads.std(axis=0)
     assert np.all(spread > 0)
     error = np.abs(grads.mean(axis=0) - ls.grad(point))
