@@ -93,12 +93,12 @@ def quadratic(condition: float = 10.0, angle: float = 30.0, **kw) -> AnalyticLan
             f"{condition:g}-fold: gradient descent zig-zags across the narrow direction."
         ),
         formula=(
-            r"L(\phi) = \tfrac12\,\phi^T R_\theta \begin{bmatrix}1 & 0\\ 0 & 1/\kappa"
-            r"\end{bmatrix} R_\theta^T \phi,\quad \kappa = "
+            r"\begin{aligned}L(\phi) &= \tfrac12\,\phi^T R_\theta"
+            r" \begin{bmatrix}1 & 0\\ 0 & 1/\kappa\end{bmatrix} R_\theta^T \phi \\ \kappa &= "
             + f"{condition:g}"
             + r",\ \theta = "
             + f"{angle:g}"
-            + r"^\circ"
+            + r"^\circ\end{aligned}"
         ),
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
         default_start=(-2.6, 2.2),
@@ -150,7 +150,10 @@ def himmelblau(**kw) -> AnalyticLandscape:
         name="himmelblau",
         title="Himmelblau",
         description="Four global minima of equal loss: the start decides which one you reach.",
-        formula=r"L(\phi) = (\phi_0^2+\phi_1-11)^2 + (\phi_0+\phi_1^2-7)^2",
+        formula=(
+            r"\begin{aligned}L(\phi) = &\ (\phi_0^2+\phi_1-11)^2 \\ &+ (\phi_0+\phi_1^2-7)^2"
+            r"\end{aligned}"
+        ),
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         default_start=(-0.3, -0.8),
         n_examples=kw.pop("n_examples", 32),
@@ -170,24 +173,27 @@ WELLS = ((1.8, 1.6, 3.0, 0.9), (-2.0, -1.4, 2.2, 0.8), (-1.6, 2.4, 1.6, 0.7))
 def wells(**kw) -> AnalyticLandscape:
     """A shallow bowl with three Gaussian wells of different depths."""
     bowl = 0.05
+    cx, cy, depth, width = (np.array(col) for col in zip(*WELLS, strict=True))
+    inv = 1.0 / (2 * width * width)
+
+    def _terms(x, y):
+        # The wells run along a trailing axis: one exp call for all three.
+        dx = x[..., None] - cx
+        dy = y[..., None] - cy
+        return dx, dy, depth * np.exp(-(dx * dx + dy * dy) * inv)
 
     def f(x, y):
-        out = bowl * (x * x + y * y)
-        for cx, cy, d, w in WELLS:
-            out = out - d * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * w * w))
-        return out
+        _, _, e = _terms(np.asarray(x), np.asarray(y))
+        return bowl * (x * x + y * y) - e.sum(axis=-1)
 
     def df(x, y):
-        gx = 2 * bowl * x
-        gy = 2 * bowl * y
-        for cx, cy, d, w in WELLS:
-            e = d * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * w * w)) / (w * w)
-            gx = gx + e * (x - cx)
-            gy = gy + e * (y - cy)
-        return gx, gy
+        dx, dy, e = _terms(np.asarray(x), np.asarray(y))
+        e = e * (2 * inv)
+        return 2 * bowl * x + (e * dx).sum(axis=-1), 2 * bowl * y + (e * dy).sum(axis=-1)
 
     terms = " ".join(
-        rf"- {d:g}\,e^{{-\|\phi-({cx:g},{cy:g})\|^2/{2 * w * w:g}}}" for cx, cy, d, w in WELLS
+        rf"\\ &- {d:g}\,e^{{-\|\phi-({cx:g},{cy:g})\|^2/{2 * w * w:g}}}"
+        for cx, cy, d, w in WELLS
     )
     return AnalyticLandscape(
         name="wells",
@@ -196,7 +202,8 @@ def wells(**kw) -> AnalyticLandscape:
             "One deep well and two shallower ones: gradient descent settles in whichever "
             "basin it starts in, with no way of knowing a better minimum exists elsewhere."
         ),
-        formula=r"L(\phi) = " + f"{bowl:g}" + r"\,\|\phi\|^2 " + terms,
+        formula=r"\begin{aligned}L(\phi) = &\ " + f"{bowl:g}" + r"\,\|\phi\|^2 " + terms
+        + r"\end{aligned}",
         bounds=((-4.0, 4.0), (-4.0, 4.0)),
         default_start=(-3.2, -3.0),
         n_examples=kw.pop("n_examples", 32),
@@ -253,8 +260,9 @@ def beale(**kw) -> AnalyticLandscape:
         title="Beale",
         description="Flat plateaus and steep walls over six decades; the minimum is at (3, 0.5).",
         formula=(
-            r"L(\phi) = (1.5-\phi_0+\phi_0\phi_1)^2 + (2.25-\phi_0+\phi_0\phi_1^2)^2"
-            r" + (2.625-\phi_0+\phi_0\phi_1^3)^2"
+            r"\begin{aligned}L(\phi) = &\ (1.5-\phi_0+\phi_0\phi_1)^2 \\"
+            r" &+ (2.25-\phi_0+\phi_0\phi_1^2)^2 \\ &+ (2.625-\phi_0+\phi_0\phi_1^3)^2"
+            r"\end{aligned}"
         ),
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         default_start=(1.0, 1.4),

@@ -128,8 +128,9 @@ def gabor(n_examples: int = 30) -> DataLandscape:
             "of different losses."
         ),
         formula=(
-            r"L(\phi) = \sum_i \left(\sin(\phi_0 + 0.06\phi_1 x_i)\,"
-            r"e^{-(\phi_0 + 0.06\phi_1 x_i)^2/32} - y_i\right)^2"
+            r"\begin{aligned}L(\phi) &= \sum_i \left(f[x_i, \phi] - y_i\right)^2 \\"
+            r" f[x, \phi] &= \sin(u)\, e^{-u^2/32} \\ u &= \phi_0 + 0.06\,\phi_1 x"
+            r"\end{aligned}"
         ),
         bounds=((-10.0, 10.0), (2.5, 22.5)),
         default_start=(-6.0, 6.0),

@@ -174,7 +174,7 @@ def sidebar() -> Config:
     ls = get_landscape(surface)
     preset = PRESETS[surface]
     sb.markdown(f"**{ls.title}**")
-    sb.latex(ls.formula)
+    sb.latex(r"\footnotesize " + ls.formula)
     sb.caption(ls.description)
 
     (x0, x1), (y0, y1) = ls.bounds

@@ -1,0 +1,105 @@
+"""The comparison page in a real browser: plot, animation, sliders, URL round trip."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.helpers import (
+    assert_no_console_errors,
+    assert_no_exception,
+    screenshot,
+    wait_idle,
+)
+
+PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
+# The default page (compare) lives at the root; "/compare" is not one of its addresses.
+PAGES = ["", "sgd", "sensitivity", "basins", "convexity", "theory"]
+
+# The α slider's thumb, and the figure's animation step shown by its slider.
+LR_SLIDER = '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate")'
+CURRENT_STEP_JS = """() => {
+    const el = document.querySelector('.js-plotly-plot .slider-group > .slider-label');
+    return el ? el.textContent : null;
+}"""
+# The coordinates of the first optimizer's full path on the contour, as the browser holds them.
+PATH_JS = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    // _fullData holds decoded arrays (the figure JSON carries base64 typed arrays).
+    const paths = gd._fullData.filter(t => t.type === 'scatter' && t.legendgroup
+                                           && t.x && t.x.length > 20);
+    return Array.from(paths[0].x).slice(0, 40).map(v => Math.round(v * 1e4) / 1e4);
+}"""
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page, timeout=60000)
+    page.wait_for_selector(PLOT, state="attached", timeout=60000)
+    wait_idle(page)
+    page.wait_for_function(
+        "s => { const e = document.querySelector(s); return e && e.offsetHeight > 100; }",
+        arg=PLOT, timeout=30000,
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_with_a_plot_and_no_error(page, app_server, name):
+    open_page(page, f"{app_server}/{name}")
+    assert page.locator(PLOT).count() >= 1
+    assert_no_exception(page)
+    assert_no_console_errors(page)
+
+
+def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
+    open_page(page, f"{app_server}/")
+    assert_no_exception(page)
+    screenshot(page, "compare")
+
+    # Play: the animation's step label advances.
+    page.locator(PLOT).first.scroll_into_view_if_needed()
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    page.wait_for_timeout(1500)
+    first = page.evaluate(CURRENT_STEP_JS)
+    page.wait_for_timeout(1500)
+    second = page.evaluate(CURRENT_STEP_JS)
+    assert first and second
+    step = lambda text: int(re.search(r"\d+", text).group())  # noqa: E731
+    assert step(second) > step(first), (first, second)
+
+    # A slider moves: the plot and the URL change.
+    before_path = page.evaluate(PATH_JS)
+    before_url = page.url
+    thumb = page.locator(f"{LR_SLIDER} [role=slider], {LR_SLIDER} input[type=range]").first
+    thumb.focus()
+    for _ in range(4):
+        thumb.press("ArrowRight")
+    page.wait_for_function("u => window.location.href !== u", arg=before_url, timeout=15000)
+    wait_idle(page)
+    assert "log_lr=" in page.url
+    after_path = page.evaluate(PATH_JS)
+    assert after_path != before_path
+    assert_no_exception(page)
+    assert_no_console_errors(page)
+
+    # The same URL in a new page shows the same view.
+    shared = page.url
+    other = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+    try:
+        open_page(other, shared)
+        assert other.evaluate(PATH_JS) == after_path
+        caption = '[data-testid="stSidebar"] [data-testid="stCaptionContainer"]'
+        alpha = page.locator(caption, has_text="α =").first.inner_text()
+        assert other.locator(caption, has_text="α =").first.inner_text() == alpha
+        screenshot(other, "compare_shared")
+    finally:
+        other.context.close()
+
+
+def test_a_malformed_link_warns_instead_of_failing(page, app_server):
+    open_page(page, f"{app_server}/?log_lr=banana&surface=himmelblau")
+    assert_no_exception(page)
+    warning = page.locator('[data-testid="stAlert"]', has_text="log_lr")
+    assert warning.count() >= 1
+    screenshot(page, "compare_bad_link")

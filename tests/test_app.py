@@ -1,0 +1,194 @@
+"""AppTests of the shell: the shared sidebar, the URL state and the comparison page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from landscapes import LANDSCAPE_NAMES, get_landscape
+from landscapes.presets import PRESETS
+from optimizers import run
+from tests.plotly_json import values
+
+CONFIG_KEY = "_descent_config"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def make_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figure(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def config(at: AppTest):
+    return at.session_state[CONFIG_KEY]
+
+
+def warnings_text(at: AppTest) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+def test_default_view_renders_the_race():
+    at = make_app()
+    assert not at.exception
+    cfg = config(at)
+    assert cfg.surface == "rosenbrock"
+    assert cfg.optimizers == ("gd", "sgd", "momentum", "nesterov", "adam")
+    assert cfg.lr == pytest.approx(10 ** PRESETS["rosenbrock"].lg_lr)
+    fig = figure(at)
+    names = [t.get("name") for t in fig["data"]]
+    for label in ("GD", "SGD", "Momentum", "Nesterov", "Adam"):
+        assert label in names
+    assert 2 <= len(fig["frames"]) <= 101
+    # The default view's figure stays small however long the run.
+    assert len(at.get("plotly_chart")[0].proto.spec) < 1_000_000
+
+
+def test_figure_paths_equal_the_optimizer_runs():
+    at = make_app(surface="himmelblau", opt=["gd"], steps="50")
+    cfg = config(at)
+    ls = get_landscape("himmelblau", noise=cfg.noise)
+    expected = run(ls, "gd", cfg.start, 50, cfg.lr).points
+    fig = figure(at)
+    paths = [
+        t
+        for t in fig["data"]
+        if t.get("type") == "scatter" and t.get("legendgroup") == "gd" and values(t["x"]).size == 51
+    ]
+    assert paths, "the full GD path is drawn on the contour"
+    np.testing.assert_allclose(values(paths[0]["x"]), expected[:, 0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(values(paths[0]["y"]), expected[:, 1], rtol=1e-4, atol=1e-4)
+
+
+def test_changing_alpha_changes_the_trajectories():
+    at = make_app(surface="quadratic", opt=["gd"])
+    before = figure(at)
+    at.sidebar.slider(key="log_lr").set_value(-1.0).run()
+    assert not at.exception
+    assert config(at).lr == pytest.approx(0.1)
+    after = figure(at)
+    gd_before = [t for t in before["data"] if t.get("legendgroup") == "gd"]
+    gd_after = [t for t in after["data"] if t.get("legendgroup") == "gd"]
+    assert values(gd_before[0]["x"]).size == values(gd_after[0]["x"]).size
+    assert not np.allclose(values(gd_before[0]["x"]), values(gd_after[0]["x"]))
+
+
+def test_query_parameters_set_the_widgets():
+    at = make_app(
+        surface="himmelblau",
+        x0="1.5",
+        y0="-2",
+        log_lr="-1.5",
+        opt=["gd", "adam"],
+        bs="4",
+        beta="0.8",
+        gamma="0.99",
+        steps="120",
+        seed="7",
+        sched="step",
+        decay="0.25",
+        every="3",
+        noise="2.5",
+        tune="adam.lr:0.2,gd.lr:0.004",
+    )
+    assert not at.exception
+    assert not at.warning
+    cfg = config(at)
+    assert cfg.surface == "himmelblau"
+    assert cfg.start == (1.5, -2.0)
+    assert cfg.lr == pytest.approx(10**-1.5)
+    assert cfg.optimizers == ("gd", "adam")
+    assert (cfg.batch_size, cfg.beta, cfg.gamma, cfg.steps, cfg.seed) == (4, 0.8, 0.99, 120, 7)
+    assert cfg.schedule == ("step", 0.25, 3, 0.0)
+    assert cfg.noise == 2.5
+    assert cfg.setting("adam").lr == pytest.approx(0.2)
+    assert cfg.setting("gd").lr == pytest.approx(0.004)
+    assert cfg.setting("gd").batch_size is None  # gd is always full batch
+    assert cfg.setting("adam").batch_size == 4
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("log_lr", "abc"),
+        ("log_lr", "99"),
+        ("x0", "1e9"),
+        ("surface", "moon"),
+        ("opt", "warp"),
+        ("bs", "0"),
+        ("steps", "12.5"),
+        ("beta", "1.5"),
+        ("sched", "sometimes"),
+        ("noise", "-1"),
+        ("seed", "nan"),
+        ("mystery", "1"),
+    ],
+)
+def test_a_bad_parameter_warns_by_name_and_falls_back(key, value):
+    at = make_app(**{key: value})
+    assert not at.exception
+    assert f"**{key}**" in warnings_text(at)
+    cfg = config(at)
+    assert cfg.surface == "rosenbrock"  # the rest of the view is the default one
+    assert cfg.lr == pytest.approx(10 ** PRESETS["rosenbrock"].lg_lr)
+
+
+def test_bad_tune_entries_warn_and_good_ones_apply():
+    at = make_app(tune="adam.lr:0.2,sgd.bs:999,nonsense,momentum.beta:0.5")
+    assert not at.exception
+    text = warnings_text(at)
+    assert "**tune**" in text and "sgd.bs:999" in text and "nonsense" in text
+    cfg = config(at)
+    assert cfg.setting("adam").lr == pytest.approx(0.2)
+    assert cfg.setting("momentum").beta == pytest.approx(0.5)
+
+
+def test_changing_the_surface_resets_its_defaults():
+    at = make_app(surface="himmelblau", x0="2", log_lr="-1.5")
+    at.sidebar.selectbox(key="surface").set_value("saddle").run()
+    assert not at.exception
+    cfg = config(at)
+    ls = get_landscape("saddle")
+    assert cfg.surface == "saddle"
+    assert cfg.start == tuple(ls.default_start)
+    assert cfg.lr == pytest.approx(10 ** PRESETS["saddle"].lg_lr)
+    assert cfg.noise == ls.noise
+
+
+def test_a_diverging_optimizer_is_flagged_and_the_others_carry_on():
+    at = make_app(surface="quadratic", opt=["gd", "adam"], log_lr="0.6")
+    assert not at.exception
+    text = warnings_text(at)
+    assert "GD diverged at step" in text
+    assert "Adam" not in text
+    table = at.dataframe[0].value
+    assert not np.isnan(float(table.loc["GD", "diverged at"]))
+    assert table.loc["Adam", "final loss"] < 1e-2
+
+
+def test_no_optimizer_chosen_says_so():
+    at = make_app()
+    at.sidebar.multiselect(key="opt").set_value([]).run()
+    assert not at.exception
+    assert any("at least one optimizer" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("surface", LANDSCAPE_NAMES)
+def test_every_surface_renders_with_its_defaults_and_nothing_diverges(surface):
+    at = make_app(surface=surface)
+    assert not at.exception
+    assert "diverged" not in warnings_text(at)
+    table = at.dataframe[0].value
+    assert table["diverged at"].isna().all()
+    # every optimizer visibly moves on the first view
+    fig = figure(at)
+    assert len(fig["frames"]) > 1
