@@ -15,52 +15,62 @@ from landscapes.base import Landscape, pair
 
 @dataclass(eq=False, kw_only=True)
 class DataLandscape(Landscape):
+    """A model of one linear index, f[x, phi] = link(phi0 + scale * phi1 * x).
+
+    Both data models here have this form (the line: link(u) = u, scale 1; the Gabor model:
+    link(u) = sin(u) exp(-u^2 / 32), scale 0.06), so with u = phi0 + phi1 * scale * x,
+    dl_i/dphi = 2 (f[x_i, phi] - y_i) link'(u_i) (1, scale * x_i).
+    """
+
     data_x: np.ndarray
     data_y: np.ndarray
-    # predict(x, phi0, phi1) -> f[x, phi]; with_grad(...) -> (f, df/dphi0, df/dphi1)
-    predict: Callable
-    with_grad: Callable
+    link: Callable  # u -> f
+    link_grad: Callable  # u -> (f, df/du)
+    scale: float = 1.0
     true_phi: tuple[float, float] | None = None
     noise: float = 0.0  # data landscapes carry their own noise: the data themselves
 
+    def __post_init__(self):
+        self.scaled_x = self.scale * self.data_x  # u_i = phi0 + phi1 * scaled_x[i]
+
+    # Sums run elementwise rather than through a matrix product, so that one point and a
+    # grid of points give bit-identical values (BLAS may sum in another order).
+    def _index(self, points, scaled_x):
+        points = np.asarray(points, dtype=float)
+        return points[..., 0, None] + points[..., 1, None] * scaled_x
+
     def model(self, x, phi) -> np.ndarray:
         """Predictions f[x, phi] for x of shape (M,) at phi of shape (..., 2): (..., M)."""
-        phi = np.asarray(phi, dtype=float)
-        return self.predict(np.asarray(x, dtype=float), phi[..., 0, None], phi[..., 1, None])
+        return self.link(self._index(phi, self.scale * np.asarray(x, dtype=float)))
 
-    def _terms(self, points, x, y):
-        points = np.asarray(points, dtype=float)
-        p0, p1 = points[..., 0, None], points[..., 1, None]
-        pred, d0, d1 = self.with_grad(x, p0, p1)
-        return pred - y, d0, d1
+    def _weights(self, points, scaled_x, y):
+        """2 (f - y) df/du for each example, shape (..., M)."""
+        pred, slope = self.link_grad(self._index(points, scaled_x))
+        return 2.0 * (pred - y) * slope
 
     def example_losses(self, points):
-        points = np.asarray(points, dtype=float)
-        return (self.model(self.data_x, points) - self.data_y) ** 2
+        return (self.link(self._index(points, self.scaled_x)) - self.data_y) ** 2
 
     def example_grads(self, points):
-        residual, d0, d1 = self._terms(points, self.data_x, self.data_y)
-        return pair(2 * residual * d0, 2 * residual * d1)
+        w = self._weights(points, self.scaled_x, self.data_y)
+        return pair(w, w * self.scaled_x)
 
     def loss(self, points):
         return self.example_losses(points).sum(axis=-1)
 
-    def _summed_grad(self, points, x, y, scale):
-        residual, d0, d1 = self._terms(points, x, y)
-        return pair((residual * d0).sum(-1), (residual * d1).sum(-1)) * scale
-
     def grad(self, points):
-        return self._summed_grad(points, self.data_x, self.data_y, 2.0)
+        w = self._weights(points, self.scaled_x, self.data_y)
+        return pair(w.sum(-1), (w * self.scaled_x).sum(-1))
 
     def minibatch_grad(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        scale = 2.0 * self.n_examples / idx.size
-        return self._summed_grad(points, self.data_x[idx], self.data_y[idx], scale)
+        scaled_x = self.scaled_x[idx]
+        w = self._weights(points, scaled_x, self.data_y[idx])
+        return pair(w.sum(-1), (w * scaled_x).sum(-1)) * (self.n_examples / idx.size)
 
     def minibatch_loss(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        points = np.asarray(points, dtype=float)
-        residual = self.model(self.data_x[idx], points) - self.data_y[idx]
+        residual = self.link(self._index(points, self.scaled_x[idx])) - self.data_y[idx]
         return (residual**2).sum(-1) * (self.n_examples / idx.size)
 
 
@@ -73,12 +83,11 @@ def linreg(n_examples: int = 20) -> DataLandscape:
     x = np.sort(rng.uniform(0.0, 1.0, n))
     y = true_phi[0] + true_phi[1] * x + rng.normal(0.0, 0.12, n)
 
-    def predict(x, p0, p1):
-        return p0 + p1 * x
+    def link(u):
+        return u
 
-    def with_grad(x, p0, p1):
-        pred = p0 + p1 * x
-        return pred, 1.0, x
+    def link_grad(u):
+        return u, 1.0
 
     return DataLandscape(
         name="linreg",
@@ -91,8 +100,8 @@ def linreg(n_examples: int = 20) -> DataLandscape:
         convex=True,
         data_x=x,
         data_y=y,
-        predict=predict,
-        with_grad=with_grad,
+        link=link,
+        link_grad=link_grad,
         true_phi=true_phi,
     )
 
@@ -107,19 +116,16 @@ def gabor(n_examples: int = 30) -> DataLandscape:
     rng = np.random.default_rng(6_2)
     true_phi = (-1.0, 15.0)
 
-    def predict(x, p0, p1):
-        u = p0 + GABOR_SCALE * p1 * x
+    def link(u):
         return np.sin(u) * np.exp(-u * u / 32.0)
 
-    def with_grad(x, p0, p1):
-        u = p0 + GABOR_SCALE * p1 * x
+    def link_grad(u):
         envelope = np.exp(-u * u / 32.0)
         sin_u = np.sin(u)
-        du = (np.cos(u) - u / 16.0 * sin_u) * envelope
-        return sin_u * envelope, du, du * (GABOR_SCALE * x)
+        return sin_u * envelope, (np.cos(u) - u / 16.0 * sin_u) * envelope
 
     x = np.sort(rng.uniform(-15.0, 15.0, n))
-    y = predict(x, *true_phi) + rng.normal(0.0, 0.1, n)
+    y = link(true_phi[0] + GABOR_SCALE * true_phi[1] * x) + rng.normal(0.0, 0.1, n)
     return DataLandscape(
         name="gabor",
         title="Gabor model",
@@ -137,7 +143,8 @@ def gabor(n_examples: int = 30) -> DataLandscape:
         n_examples=n,
         data_x=x,
         data_y=y,
-        predict=predict,
-        with_grad=with_grad,
+        link=link,
+        link_grad=link_grad,
+        scale=GABOR_SCALE,
         true_phi=true_phi,
     )
