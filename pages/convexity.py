@@ -1,6 +1,153 @@
+"""Convexity: does a chord ever pass below the surface? One segment, then the whole map."""
+
 import streamlit as st
 
+from figures.convexity import chord_figure, curvature_figure, segment_figure
+from figures.race import clicked_point
+from landscapes.convexity import default_segment, segment_verdict, surface_verdict
+from ui import params
+from ui.compute import surface_grid
+from ui.compute_theory import chord, critical_table, curvature
 from ui.state import config
 
-st.title("convexity")
-st.write(config())
+CHART_KEY = "convexity_contour"
+TARGET_KEY = "convexity_click_target"
+SURFACE_KEY = "_convexity_surface"  # the surface the points A and B belong to
+POINT_KEYS = ("ax", "ay", "bx", "by")
+
+
+def _defaults(landscape) -> dict:
+    a, b = default_segment(landscape.name, landscape.bounds)
+    return dict(zip(POINT_KEYS, (*a, *b), strict=True))
+
+
+def _move_point_from_click() -> None:
+    """Runs before the rerun, so the point's number inputs may still be set."""
+    point = clicked_point(st.session_state.get(CHART_KEY))
+    if point is None:
+        return
+    (x0, x1), (y0, y1) = config().landscape().bounds
+    x = min(max(round(point[0], 2), x0), x1)
+    y = min(max(round(point[1], 2), y0), y1)
+    prefix = "a" if st.session_state.get(TARGET_KEY, "A") == "A" else "b"
+    st.session_state[prefix + "x"] = x
+    st.session_state[prefix + "y"] = y
+
+
+cfg = config()
+ls = cfg.landscape()
+(x0, x1), (y0, y1) = ls.bounds
+defaults = _defaults(ls)
+# Points chosen on another surface may lie outside this one: start again from its defaults.
+# On the first visit the link's values (if any) stand.
+if st.session_state.get(SURFACE_KEY, cfg.surface) != cfg.surface:
+    st.session_state.update(defaults)
+st.session_state[SURFACE_KEY] = cfg.surface
+
+st.title("Convexity")
+st.caption(
+    f"**{ls.title}** — A surface is convex when no chord, the straight segment between two "
+    "points on it, passes below it. Linear regression is convex: one global minimum that "
+    "gradient descent is bound to reach. Neural networks are not."
+)
+
+for key, lo, hi in zip(POINT_KEYS, (x0, y0, x0, y0), (x1, y1, x1, y1), strict=True):
+    params.check_number(key, lo, hi, defaults[key])
+for message in params.pop_warnings():
+    st.warning(message, icon=":material/link_off:")
+
+cols = st.columns([1, 1, 1, 1, 1.3])
+labels = ("A: φ₀", "A: φ₁", "B: φ₀", "B: φ₁")
+values = []
+for col, key, label, lo, hi in zip(
+    cols[:4], POINT_KEYS, labels, (x0, y0, x0, y0), (x1, y1, x1, y1), strict=True
+):
+    values.append(
+        col.number_input(
+            label,
+            float(lo),
+            float(hi),
+            float(defaults[key]),
+            step=0.05,
+            format="%.2f",
+            key=key,
+            bind="query-params",
+        )
+    )
+cols[4].radio("A click on the contour moves", ("A", "B"), key=TARGET_KEY, horizontal=True)
+a, b = (values[0], values[1]), (values[2], values[3])
+
+check = chord(cfg.surface, cfg.landscape_params, a, b)
+left, right = st.columns(2)
+with left:
+    grid = surface_grid(cfg.surface, cfg.landscape_params, 121)
+    st.plotly_chart(
+        segment_figure(ls, grid, check),
+        key=CHART_KEY,
+        on_select=_move_point_from_click,
+        selection_mode="points",
+        width="stretch",
+        config={"displaylogo": False},
+    )
+with right:
+    st.plotly_chart(chord_figure(check), width="stretch", config={"displaylogo": False})
+verdict = segment_verdict(check)
+if check.degenerate:
+    st.info(verdict, icon=":material/info:")
+elif check.convex_on_segment:
+    st.info(verdict, icon=":material/check:")
+else:
+    st.error(verdict, icon=":material/close:")
+
+st.subheader("The whole surface: where does it curve downward?")
+st.markdown(
+    "One segment above its chord proves a surface is not convex; segments that pass prove "
+    "nothing about the others. For a smooth surface the global test is the curvature: it is "
+    "convex exactly where the Hessian ∂²L/∂φ² has no negative eigenvalue. The map colours the "
+    "smallest eigenvalue at every point: blue curves upward in every direction, red curves "
+    "downward in some direction."
+)
+with st.spinner("Computing the Hessian on the grid..."):
+    cmap = curvature(cfg.surface, cfg.landscape_params)
+    table = critical_table(ls)
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(
+        curvature_figure(cmap, ls.critical_points, a, b),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+with right:
+    verdict = surface_verdict(ls, cmap)
+    if cmap.convex:
+        st.info(verdict, icon=":material/check:")
+    else:
+        st.error(verdict, icon=":material/close:")
+    st.markdown(
+        f"**Critical points** (gradient 0) on the plotted area: {len(table)}. "
+        "λ₁ ≤ λ₂ are the Hessian's eigenvalues there: both positive at a minimum, both "
+        "negative at a maximum, one of each sign at a saddle."
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.4g") for c in table.columns if c != "kind"
+        },
+    )
+
+st.subheader("What the notes say")
+st.markdown(
+    """
+- **Linear regression is convex**: no chord intersects the surface, it has one well-defined
+  global minimum, and gradient descent is bound to reach it. Pick *linreg* in the sidebar: every
+  segment stays under its chord and the curvature map is blue everywhere.
+- **Shallow and deep neural networks are non-convex**, like every surface here except *linreg*
+  and *quadratic*.
+- A **local minimum** is a point where the gradient is 0 but other points have a lower loss
+  (the minima in the table with a higher loss than the first).
+- There is **no way of knowing whether a better solution exists elsewhere**: gradient descent
+  only sees the slope where it stands.
+"""
+)

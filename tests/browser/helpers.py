@@ -29,6 +29,7 @@ every console error and uncaught page error seen since the page opened.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,13 +72,19 @@ def _is_local_url(url: str) -> bool:
     return (parts.hostname or "") in LOCAL_HOSTS
 
 
-def is_harmless(err: ConsoleError) -> bool:
-    """Known network noise in an offline sandbox: failed loads of *non-local* URLs.
+# Opened at /<page>, Streamlit's frontend first probes /<page>/_stcore/health and
+# /<page>/_stcore/host-config (404) to find the server's base path, then uses the root.
+BASE_PATH_PROBE = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
 
-    A failed load of a 127.0.0.1/localhost URL is never harmless (it is our app).
+
+def is_harmless(err: ConsoleError) -> bool:
+    """Known noise: failed loads of *non-local* URLs in an offline sandbox, and the base-path
+    probe of a deep link. Any other failed load of a 127.0.0.1/localhost URL is real.
     """
     if err.kind != "console":
         return False
+    if err.url and BASE_PATH_PROBE.search(urlsplit(err.url).path):
+        return True
     text = err.text
     network_noise = "net::ERR" in text or "Failed to load resource" in text
     if not network_noise:
