@@ -58,7 +58,8 @@ def minimum_label(landscape, index: int) -> str:
     m = landscape.minima[index]
     best = landscape.minima[0].loss
     tag = "global" if abs(m.loss - best) <= 1e-9 * max(1.0, abs(best)) else "local"
-    return f"{tag} ({m.point[0]:.2f}, {m.point[1]:.2f})"
+    x, y = np.round(m.point, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{tag} ({x:.2f}, {y:.2f})"
 
 
 def is_global(landscape, index) -> np.ndarray:

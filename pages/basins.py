@@ -1,6 +1,89 @@
+"""Basins of attraction: from a grid of starts, which known minimum each optimizer reaches,
+one map per optimizer, and the share of starts with each outcome."""
+
 import streamlit as st
 
+from figures.basins import basin_figure, describe_basins, divergence_warning, shares_frame
+from figures.style import label
+from optimizers.analysis import default_tolerance
+from optimizers.sweeps_extra import basin_shares
+from ui import params
+from ui.compute import surface_grid
+from ui.compute_labs import basin_map_setting
 from ui.state import config
 
-st.title("basins")
-st.write(config())
+GRID_RANGE, GRID_DEFAULT = (10, 150), 60
+STEPS_RANGE, STEPS_CAP = (10, 1000), 300
+CONTOUR_GRID = 81
+# The steps default follows the sidebar's steps (capped); remembered to follow a new surface.
+STEPS_DEFAULT_KEY = "_basin_steps_default"
+
+cfg = config()
+ls = cfg.landscape()
+st.title("Basins of attraction")
+st.caption(
+    f"**{ls.title}**. Every cell is one run: started there, where did the optimizer end? "
+    "Each optimizer uses its own settings from the sidebar (α, β, γ, batch size, schedule); "
+    "the minibatches are drawn as in SGD, one sequence shared by all starts."
+)
+
+steps_default = max(STEPS_RANGE[0], min(cfg.steps, STEPS_CAP) // 10 * 10)
+previous = st.session_state.get(STEPS_DEFAULT_KEY)
+if previous not in (None, steps_default) and st.session_state.get("basin_steps") == previous:
+    st.session_state["basin_steps"] = steps_default  # untouched: follow the new surface
+st.session_state[STEPS_DEFAULT_KEY] = steps_default
+
+params.check_number("grid", *GRID_RANGE, GRID_DEFAULT, integer=True)
+params.check_number("basin_steps", *STEPS_RANGE, steps_default, integer=True)
+c1, c2 = st.columns(2)
+n = c1.slider(
+    "Starts per side (a grid of n × n starts)",
+    *GRID_RANGE,
+    GRID_DEFAULT,
+    key="grid",
+    bind="query-params",
+)
+steps = c2.slider(
+    "Steps per run", *STEPS_RANGE, steps_default, 10, key="basin_steps", bind="query-params"
+)
+for message in params.pop_warnings():
+    st.warning(message, icon=":material/link_off:")
+
+if not cfg.optimizers:
+    st.info("Choose at least one optimizer in the sidebar.")
+    st.stop()
+
+progress = st.progress(0.0)
+maps = {}
+for i, s in enumerate(cfg.settings):
+    progress.progress(
+        i / len(cfg.settings),
+        text=f"Mapping {label(s.name)} ({i + 1} of {len(cfg.settings)}): {n * n} starts, "
+        f"{steps} steps...",
+    )
+    maps[s.name] = basin_map_setting(cfg, s, n, steps)
+progress.empty()
+
+shares = {name: basin_shares(ls, m.labels) for name, m in maps.items()}
+warning = divergence_warning(shares)
+if warning:
+    st.warning(warning, icon=":material/warning:")
+
+st.plotly_chart(
+    basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
+    width="stretch",
+    config={"displaylogo": False},
+)
+tol = default_tolerance(ls)
+st.caption(
+    f"Stars: the known minima (large: global). A run *reaches* a minimum if it ends within "
+    f"{tol:.3g} of it (1% of the plotted width); *not converged*: near no minimum after "
+    f"{steps} steps; *diverged*: it left the area ten widths around the plot or overflowed. "
+    "Hover a cell for its start and outcome."
+)
+
+st.subheader("Where the starts end")
+percent = st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
+table = shares_frame(shares)
+st.dataframe(table, width="stretch", column_config=dict.fromkeys(table.columns, percent))
+st.markdown("\n".join(f"- {sentence}" for sentence in describe_basins(ls, shares, steps)))

@@ -1,6 +1,110 @@
+"""Learning-rate sensitivity: every chosen optimizer swept over a log range of learning rates
+from the same start and minibatch sequence; heatmaps over (α, β) and (α, γ)."""
+
 import streamlit as st
 
+from figures.sensitivity import HyperPanel, describe_sweeps, hyper_figure, sensitivity_figure
+from figures.style import label
+from optimizers.sweeps_extra import stability_limit
+from ui import params
+from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
 from ui.state import config
 
-st.title("sensitivity")
-st.write(config())
+LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
+HI_RANGE, HI_DEFAULT = (-3.0, 2.0), 1.0
+COUNT_RANGE, COUNT_DEFAULT = (10, 200), 60
+PLOT = {"displaylogo": False}
+
+cfg = config()
+ls = cfg.landscape()
+st.title("Learning-rate sensitivity")
+st.caption(
+    f"**{ls.title}**. Each optimizer runs once per learning rate α, all from the same start "
+    f"({cfg.start[0]:.2f}, {cfg.start[1]:.2f}) for {cfg.steps} steps with the same minibatch "
+    "sequence; everything else (β, γ, batch size, schedule) is that optimizer's own setting "
+    "from the sidebar. Adam is said to be *less sensitive to the initial learning rate*: "
+    "here you can check it."
+)
+
+params.check_number("sens_lo", *LO_RANGE, LO_DEFAULT)
+params.check_number("sens_hi", *HI_RANGE, HI_DEFAULT)
+params.check_number("sens_n", *COUNT_RANGE, COUNT_DEFAULT, integer=True)
+c1, c2, c3 = st.columns(3)
+lo_exp = c1.slider(
+    "Smallest α = 10^k, k:", *LO_RANGE, LO_DEFAULT, 0.1, key="sens_lo", bind="query-params"
+)
+hi_exp = c2.slider(
+    "Largest α = 10^k, k:", *HI_RANGE, HI_DEFAULT, 0.1, key="sens_hi", bind="query-params"
+)
+count = c3.slider(
+    "Learning rates in the sweep", *COUNT_RANGE, COUNT_DEFAULT, key="sens_n", bind="query-params"
+)
+for message in params.pop_warnings():
+    st.warning(message, icon=":material/link_off:")
+if lo_exp >= hi_exp:
+    # Swapped ends are swapped back; equal ends widen to one decade below.
+    lo_exp, hi_exp = (hi_exp, lo_exp) if lo_exp > hi_exp else (hi_exp - 1.0, hi_exp)
+    st.warning(
+        f"The smallest α must lie below the largest; sweeping α from 10^{lo_exp:g} "
+        f"to 10^{hi_exp:g} instead.",
+        icon=":material/swap_horiz:",
+    )
+lo, hi = 10.0**lo_exp, 10.0**hi_exp
+
+if not cfg.optimizers:
+    st.info("Choose at least one optimizer in the sidebar.")
+    st.stop()
+
+with st.spinner(f"Sweeping {count} learning rates for each optimizer..."):
+    sweeps = {s.name: lr_sweep_setting(cfg, s, lo, hi, count) for s in cfg.settings}
+
+best = ls.global_minimum.loss
+best_text = f"{best:.4g}" if abs(best) > 1e-12 else "0"
+start_loss = float(ls.loss(cfg.start))
+limit = stability_limit(ls)
+st.plotly_chart(
+    sensitivity_figure(
+        sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
+    ),
+    width="stretch",
+    config=PLOT,
+)
+st.markdown(describe_sweeps(sweeps, limit))
+level = next(iter(sweeps.values())).level
+limit_words = (
+    f"2/λmax = {limit:.3g} (λmax = {2 / limit:.4g}, the largest curvature at the global minimum)"
+    if limit != float("inf")
+    else "2/λmax is infinite here (no positive curvature at the minimum)"
+)
+st.caption(
+    f"Top: the final loss minus the global minimum's loss L* = {best_text}, on a log scale "
+    f"(a run that reached L* to machine precision sits on the floor); ✕ marks runs that "
+    f"diverged, ▲ the sidebar's α. Converged means a final loss at most {level:.4g} (the "
+    f"dashed line). Bottom: the first step at which the loss fell to that level. The dashed "
+    f"vertical line is {limit_words}: near the minimum, gradient descent with a larger α "
+    f"overshoots further at every step."
+)
+
+heat = [s for s in cfg.settings if s.name in HEAT_PARAM]
+st.subheader("Two hyperparameters at once")
+if not heat:
+    st.info("Choose Momentum, Nesterov or Adam in the sidebar to see α against β or γ.")
+else:
+    st.caption(
+        "Final loss over α and β (Momentum, Nesterov) or α and γ (Adam), from the same start; "
+        "grey cells diverged; the white circle is the sidebar's setting."
+    )
+    with st.spinner("Sweeping α against β and γ..."):
+        panels = [
+            HyperPanel(
+                s.name,
+                HEAT_PARAM[s.name],
+                hyper_grid_setting(cfg, s, lo, hi),
+                (s.lr, getattr(s, HEAT_PARAM[s.name])),
+            )
+            for s in heat
+        ]
+    st.plotly_chart(hyper_figure(panels, best, start_loss), width="stretch", config=PLOT)
+    skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
+    if skipped:
+        st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")

@@ -1,0 +1,359 @@
+"""Basins of attraction: for a grid of starts, which known minimum each optimizer reaches,
+as small multiples with one categorical colour per minimum, the same on every map.
+
+Pure builders: basin maps in, a `go.Figure` (and the table and the sentences that read it)
+out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures import style
+from optimizers.analysis import DIVERGED, NOT_CONVERGED, minimum_label
+from optimizers.sweeps import BasinMap
+from optimizers.sweeps_extra import BasinShares, global_flags
+
+# Colours for the minima: Paul Tol's "bright" then "light" schemes, without their greys (so
+# that the fixed greys of the two outcomes that are not a minimum stand apart) and without
+# light blue (too close to the first colour, which marks the global minimum on Rastrigin).
+MINIMUM_COLORS = (
+    "#4477AA",  # blue
+    "#EE6677",  # red
+    "#228833",  # green
+    "#CCBB44",  # yellow
+    "#66CCEE",  # cyan
+    "#AA3377",  # purple
+    "#EE8866",  # orange
+    "#44BB99",  # mint
+    "#BBCC33",  # pear
+    "#FFAABB",  # pink
+    "#EEDD88",  # light yellow
+)
+NOT_CONVERGED_COLOR = "#E6E6E6"
+DIVERGED_COLOR = "#3A3A3A"
+CONTOUR_LINE = "rgba(20,20,20,0.35)"
+CONTOUR_LEVELS = 12
+LOG_DECADES = 4.0
+PHI0, PHI1 = "φ₀", "φ₁"
+
+
+@dataclass(frozen=True)
+class Category:
+    """One colour of the maps: a known minimum, or one of the two other outcomes."""
+
+    code: int  # the value in the heatmap: the minimum's index, K, or K + 1
+    label: int  # the basin-map label: the minimum's index, NOT_CONVERGED or DIVERGED
+    name: str
+    color: str
+
+
+def minimum_colors(points, is_global=None, palette: Sequence[str] = MINIMUM_COLORS) -> list[str]:
+    """A colour per minimum, in order: all different while the palette lasts.
+
+    Beyond it (Rastrigin's 25 minima on a 12-colour palette) the global minima keep colours
+    of their own and each local minimum takes the first remaining colour that none of its
+    near neighbours has, so adjacent basins never share a colour.
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    k = len(points)
+    if k <= len(palette):
+        return list(palette[:k])
+    glob = np.zeros(k, dtype=bool) if is_global is None else np.asarray(is_global, dtype=bool)
+    reserved = min(int(glob.sum()), len(palette) - 4)
+    dist = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    np.fill_diagonal(dist, np.inf)
+    # Neighbours: closer than twice the typical nearest-neighbour distance (diagonals too).
+    near = dist <= 2.0 * float(np.median(dist.min(axis=1)))
+    chosen: list[int] = []
+    for i in range(k):
+        if glob[i] and int(glob[:i].sum()) < reserved:
+            chosen.append(int(glob[:i].sum()))
+            continue
+        taken = {chosen[j] for j in range(i) if near[i, j]}
+        pool = range(reserved, len(palette))
+        free = [c for c in pool if c not in taken] or list(pool)
+        # The colour used least so far among those free here: spreads the palette.
+        chosen.append(min(free, key=lambda c: (chosen.count(c), c)))
+    return [palette[c] for c in chosen]
+
+
+def basin_categories(landscape) -> list[Category]:
+    """Every category a map of ``landscape`` can show: its minima (global first, as
+    ``landscape.minima`` is sorted by loss), then "not converged" and "diverged"."""
+    minima = landscape.minima
+    colors = minimum_colors([m.point for m in minima], global_flags(landscape))
+    cats = [Category(i, i, minimum_label(landscape, i), colors[i]) for i in range(len(minima))]
+    k = len(minima)
+    cats.append(Category(k, NOT_CONVERGED, "not converged", NOT_CONVERGED_COLOR))
+    cats.append(Category(k + 1, DIVERGED, "diverged", DIVERGED_COLOR))
+    return cats
+
+
+def category_codes(labels, n_minima: int) -> np.ndarray:
+    """Basin-map labels as heatmap codes: the minimum's index, K (not converged), K+1
+    (diverged)."""
+    labels = np.asarray(labels)
+    codes = np.where(labels == NOT_CONVERGED, n_minima, labels)
+    return np.where(labels == DIVERGED, n_minima + 1, codes).astype(np.int16)
+
+
+def _discrete_colorscale(colors: Sequence[str]) -> list:
+    """A colour scale with a flat band per code 0..n-1 (used with zmin=-0.5, zmax=n-0.5)."""
+    n = len(colors)
+    scale = []
+    for i, c in enumerate(colors):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def _contour_values(landscape, z: np.ndarray) -> np.ndarray:
+    """Losses as the contour lines show them (float32: half the JSON of float64)."""
+    if landscape.log_contour:
+        low = min(float(np.nanmin(z)), landscape.global_minimum.loss)
+        span = max(float(np.nanmax(z)) - low, 1e-300)
+        z = np.log10(z - low + span * 10.0**-LOG_DECADES)
+    return z.astype(np.float32)
+
+
+def grid_columns(count: int) -> int:
+    """Maps per row: all in one row up to four, else three or four per row."""
+    return {1: 1, 2: 2, 3: 3, 4: 4, 5: 3, 6: 3}.get(count, 4)
+
+
+def basin_figure(
+    landscape,
+    maps: Mapping[str, BasinMap],
+    surface: tuple[np.ndarray, np.ndarray, np.ndarray],
+    panel_width: int | None = None,
+) -> go.Figure:
+    """One map per optimizer (keys of ``maps``), sharing axes and colours; the known minima as
+    stars, the landscape's contours faintly on top, and a legend of what was reached.
+
+    ``surface`` is (xs, ys, Z[y, x]) for the contours.
+    """
+    names = list(maps)
+    count = max(1, len(names))
+    cols = grid_columns(count)
+    rows = -(-count // cols)
+    cats = basin_categories(landscape)
+    k = len(landscape.minima)
+    colorscale = _discrete_colorscale([c.color for c in cats])
+    (x0, x1), (y0, y1) = landscape.bounds
+    aspect = (y1 - y0) / (x1 - x0)
+    width = panel_width or {1: 560, 2: 520, 3: 400}.get(cols, 320)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"<b>{style.label(n)}</b>" for n in names],
+        shared_xaxes="all",
+        shared_yaxes="all",
+        horizontal_spacing=0.035,
+        vertical_spacing=0.1 / rows,
+    )
+    xs_c, ys_c, zs_c = surface
+    contour_z = _contour_values(landscape, np.asarray(zs_c, dtype=float))
+    names_by_code = np.array([c.name for c in cats], dtype=object)
+    minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
+    glob = global_flags(landscape)
+    seen: set[int] = set()
+    for i, name in enumerate(names):
+        row, col = divmod(i, cols)
+        row, col = row + 1, col + 1
+        bmap = maps[name]
+        codes = category_codes(bmap.labels, k)
+        seen.update(int(c) for c in np.unique(codes))
+        fig.add_trace(
+            go.Heatmap(
+                x=bmap.xs,
+                y=bmap.ys,
+                z=codes,
+                text=names_by_code[codes],
+                zmin=-0.5,
+                zmax=len(cats) - 0.5,
+                colorscale=colorscale,
+                showscale=False,
+                meta=dict(role="basins", optimizer=name),
+                name=style.label(name),
+                hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
+                f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        fig.add_trace(
+            go.Contour(
+                x=xs_c,
+                y=ys_c,
+                z=contour_z,
+                ncontours=CONTOUR_LEVELS,
+                contours=dict(coloring="lines", showlabels=False),
+                colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
+                line=dict(width=1),
+                showscale=False,
+                hoverinfo="skip",
+                meta=dict(role="contour", optimizer=name),
+            ),
+            row=row,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=minima[:, 0],
+                y=minima[:, 1],
+                mode="markers",
+                marker=dict(
+                    symbol="star",
+                    size=np.where(glob, 16, 11).tolist(),
+                    color="#FFFFFF",
+                    line=dict(color="#111111", width=1.5),
+                ),
+                text=[c.name for c in cats[:k]],
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,
+                meta=dict(role="minima", optimizer=name),
+            ),
+            row=row,
+            col=col,
+        )
+    # The legend: one square per category that some map shows, in the maps' own colours.
+    for c in cats:
+        if c.code not in seen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=c.name,
+                marker=dict(symbol="square", size=15, color=c.color, line=dict(color="#888888")),
+                meta=dict(role="legend", code=c.code),
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[y0, y1], constrain="domain", showgrid=False, zeroline=False)
+    for i in range(rows * cols):
+        suffix = "" if i == 0 else str(i + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
+    for r in range(1, rows + 1):
+        fig.update_yaxes(title_text=PHI1, row=r, col=1)
+    for c in range(1, cols + 1):
+        fig.update_xaxes(title_text=PHI0, row=rows, col=c)
+    fig.update_annotations(font=dict(size=16, color="#222222"))
+    legend_rows = 1 + len(seen) // max(1, (cols * width) // 210)
+    top = 40 + 24 * legend_rows
+    fig.update_layout(
+        height=int(rows * width * aspect * 0.92 + top + 70),
+        margin=dict(l=60, r=20, t=top, b=60),
+        font=dict(family=style.FONT_FAMILY, size=14),
+        plot_bgcolor="#FFFFFF",
+        legend=dict(
+            orientation="h",
+            yanchor="bottom",
+            y=1.0 + 28 / max(1, rows * width * aspect),
+            x=0,
+            font=dict(size=13),
+            itemclick=False,
+            itemdoubleclick=False,
+        ),
+    )
+    return fig
+
+
+# ----- table and words -----------------------------------------------------------------------
+
+
+SHARE_COLUMNS = ("global minimum", "local minimum", "not converged", "diverged")
+
+
+def shares_frame(shares: Mapping[str, BasinShares]) -> pd.DataFrame:
+    """Per optimizer (rows, by label), the percentage of starts with each outcome."""
+    rows = {style.label(n): [100.0 * v for v in s] for n, s in shares.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(SHARE_COLUMNS))
+
+
+def _pct(share: float) -> str:
+    pct = 100.0 * share
+    if 0 < pct < 1:
+        return "under 1%"
+    if 99 < pct < 100:
+        return "over 99%"
+    return f"{pct:.0f}%"
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def describe_basins(landscape, shares: Mapping[str, BasinShares], steps: int) -> list[str]:
+    """Sentences that name what the maps show: the surface's case, then one per optimizer
+    (optimizers whose rounded shares are the same share a sentence)."""
+    glob = global_flags(landscape)
+    n_glob, n_min = int(glob.sum()), len(glob)
+    if n_min == 1:
+        sentences = ["This surface has a single minimum: every start that converges ends there."]
+    elif n_glob == n_min:
+        every = "Both minima" if n_min == 2 else f"All {n_min} minima"
+        sentences = [
+            f"{every} have the same (global) loss: which one an optimizer reaches depends "
+            "only on where it starts."
+        ]
+    else:
+        sentences = [
+            f"Of the {n_min} known minima, {n_glob} {'is' if n_glob == 1 else 'are'} global; "
+            "an optimizer that stops in a local minimum has no way of knowing that a better "
+            "solution exists elsewhere."
+        ]
+    # (singular, plural) verb phrases of the outcomes other than a global minimum.
+    phrases = {
+        "local": (
+            "ends in a local minimum, though the global one is lower",
+            "end in a local minimum, though the global one is lower",
+        ),
+        "not_converged": (
+            f"is near no minimum after {steps} steps",
+            f"are near no minimum after {steps} steps",
+        ),
+        "diverged": ("diverges", "diverge"),
+    }
+    groups: dict[tuple, list[str]] = {}
+    for name, s in shares.items():
+        groups.setdefault(tuple(_pct(v) for v in s), []).append(name)
+    for names in groups.values():
+        s = shares[names[0]]
+        who = _join([style.label(n) for n in names])
+        many = len(names) > 1
+        they, reach = ("they", "reach") if many else ("it", "reaches")
+        bits = [(getattr(s, f), verbs[many]) for f, verbs in phrases.items() if getattr(s, f) > 0]
+        if not bits:
+            sentences.append(f"{who} {reach} a global minimum from every start.")
+            continue
+        (share, what), rest = bits[0], bits[1:]
+        words = [f"From {_pct(share)} of starts {who} {what}"]
+        words += [f"from {_pct(share)} {they} {what}" for share, what in rest]
+        if s.global_ > 0:
+            words.append(f"from {_pct(s.global_)} {they} {reach} a global minimum")
+        else:
+            words.append(f"{they} {reach} a global minimum from no start")
+        sentences.append("; ".join(words) + ".")
+    return sentences
+
+
+def divergence_warning(shares: Mapping[str, BasinShares], most: float = 0.5) -> str | None:
+    """A warning naming the optimizers that diverge from at least ``most`` of the starts."""
+    names = [style.label(n) for n, s in shares.items() if s.diverged >= most]
+    if not names:
+        return None
+    verb = "diverges" if len(names) == 1 else "diverge"
+    return (
+        f"{_join(names)} {verb} from most starts: the learning rate is too large for this "
+        "surface; lower α in the sidebar (or in the per-optimizer settings)."
+    )
