@@ -40,7 +40,8 @@ def open_page(page, url: str) -> None:
     wait_idle(page)
     page.wait_for_function(
         "s => { const e = document.querySelector(s); return e && e.offsetHeight > 100; }",
-        arg=PLOT, timeout=30000,
+        arg=PLOT,
+        timeout=30000,
     )
 
 

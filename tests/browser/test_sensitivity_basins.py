@@ -3,8 +3,6 @@ stability line, the legend of minima), without exceptions or console errors."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.browser.helpers import (
@@ -14,30 +12,7 @@ from tests.browser.helpers import (
     wait_idle,
 )
 
-# Opened at a page's own path (/basins), Streamlit first looks for its server one level down
-# (/basins/_stcore/health and /host-config) and falls back to the root: two harmless 404s.
-PROBE_404 = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
 PLOTS = '[data-testid="stPlotlyChart"] .js-plotly-plot'
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _server_has_run_app(browser, app_server):
-    """Open the app's root once first. On a fresh server whose first request is a page path
-    (/basins), Streamlit 1.67 runs pages/basins.py alone, legacy multipage style, without
-    app.py's sidebar, and the page fails (reported to the lead); once app.py has run, its
-    st.navigation takes over for good."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(app_server)
-    wait_idle(page, timeout=120000)
-    context.close()
-
-
-def _assert_no_console_errors(page) -> None:
-    page.console_errors[:] = [
-        e for e in page.console_errors if not ("404" in e.text and PROBE_404.search(e.url))
-    ]
-    assert_no_console_errors(page)
 
 
 def _open(page, url: str, plots: int) -> None:
@@ -59,7 +34,7 @@ def _texts(page, selector: str) -> list[str]:
 def test_sensitivity(page, app_server):
     _open(page, f"{app_server}/sensitivity", plots=2)
     assert_no_exception(page)
-    _assert_no_console_errors(page)
+    assert_no_console_errors(page)
     annotations = " ".join(_texts(page, f"{PLOTS} .annotation-text"))
     assert "GD stability limit 2/λmax" in annotations
     legend = _texts(page, f"{PLOTS} .legendtext")
@@ -83,7 +58,7 @@ def test_sensitivity(page, app_server):
 def test_basins(page, app_server, query, name, n_global):
     _open(page, f"{app_server}/basins{query}", plots=1)
     assert_no_exception(page)
-    _assert_no_console_errors(page)
+    assert_no_console_errors(page)
     legend = _texts(page, f"{PLOTS} .legendtext")
     assert sum(t.startswith("global (") for t in legend) == n_global, legend
     titles = " ".join(_texts(page, f"{PLOTS} .annotation-text"))
