@@ -23,7 +23,11 @@ MOVING_ROLES = ("tail2d", "head2d", "tail3d", "head3d")
 BASE_FRAME_MS = 120  # one frame at speed 1x
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 LOG_DECADES = 4.0  # a log colour scale resolves losses down to 1e-4 of the grid's range
+# The 3D heights resolve fewer decades: the deep, narrow funnels of a log surface at its
+# minima would hide the optimizers that reached them.
+SURFACE_LOG_DECADES = 2.0
 CLICK_GRID_N = 40
+CONTOUR_LEVELS = 20
 PHI0, PHI1 = "φ₀", "φ₁"
 # Pixels: the margins, and the rows below the plots (axis labels, slider, buttons).
 MARGIN = dict(l=50, r=10, t=70, b=140)
@@ -109,7 +113,7 @@ class LossScale:
     """How losses map to colour (and to height on the 3D surface).
 
     Linear, or log10(loss - L* + eps) with L* the lowest loss on the plotted domain and eps
-    ``10**-LOG_DECADES`` of the loss range, so the bottom of a valley does not run off to -inf.
+    ``10**-decades`` of the loss range, so the bottom of a valley does not run off to -inf.
     """
 
     log: bool
@@ -117,13 +121,15 @@ class LossScale:
     eps: float = 1.0
 
     @classmethod
-    def for_landscape(cls, landscape, grid_losses: np.ndarray) -> LossScale:
+    def for_landscape(
+        cls, landscape, grid_losses: np.ndarray, decades: float = LOG_DECADES
+    ) -> LossScale:
         if not landscape.log_contour:
             return cls(False)
         finite = grid_losses[np.isfinite(grid_losses)]
         floor = min([float(finite.min())] + [c.loss for c in landscape.critical_points])
         span = float(finite.max()) - floor
-        eps = span * 10.0**-LOG_DECADES if span > 0 else 1.0
+        eps = span * 10.0**-decades if span > 0 else 1.0
         return cls(True, floor, eps)
 
     def __call__(self, losses) -> np.ndarray:
@@ -142,11 +148,17 @@ class LossScale:
         return "loss − L* (log)"
 
     def ticks(self, lo: float, hi: float) -> dict:
-        """Axis/colorbar ticks: on a log scale, whole decades labelled with the loss gap."""
+        """Axis/colorbar ticks on a log scale: where loss - L* is a whole decade, labelled
+        with that value (not with the log), skipping decades squeezed together near eps."""
         if not self.log:
             return {}
-        decades = np.arange(np.ceil(lo), np.floor(hi) + 1).astype(int)
-        return dict(tickvals=decades.tolist(), ticktext=[_decade(k) for k in decades])
+        vals, text = [], []
+        for k in range(int(np.ceil(np.log10(self.eps))), int(np.ceil(hi)) + 1):
+            at = float(np.log10(10.0**k + self.eps))
+            if lo <= at <= hi and (not vals or at - vals[-1] > 0.5):
+                vals.append(at)
+                text.append(_decade(k))
+        return dict(tickvals=vals, ticktext=text)
 
 
 def _decade(k: int) -> str:
@@ -181,6 +193,19 @@ def _bilinear(xs, ys, z, px, py) -> np.ndarray:
         + z[j + 1, i] * (1 - tx) * ty
         + z[j + 1, i + 1] * tx * ty
     )
+    return out
+
+
+def _cell_max(xs, ys, z, px, py) -> np.ndarray:
+    """The highest of the four grid corners around each point: no triangulation of the mesh
+    rises above it, so a marker there is never inside the drawn surface. NaN outside."""
+    fx = np.interp(px, xs, np.arange(len(xs)), left=np.nan, right=np.nan)
+    fy = np.interp(py, ys, np.arange(len(ys)), left=np.nan, right=np.nan)
+    ok = np.isfinite(fx) & np.isfinite(fy)
+    out = np.full(np.shape(px), np.nan)
+    i = np.minimum(fx[ok].astype(int), len(xs) - 2)
+    j = np.minimum(fy[ok].astype(int), len(ys) - 2)
+    out[ok] = np.max([z[j, i], z[j, i + 1], z[j + 1, i], z[j + 1, i + 1]], axis=0)
     return out
 
 
@@ -222,10 +247,32 @@ class _Lifted:
     run: RunView
     key: str
     color: str
-    z3: np.ndarray  # (T+1,): height in the 3D scene, NaN where the point is off the surface
+    z3: np.ndarray  # (T+1,): height of the path in the 3D scene, NaN off the surface
+    heads: np.ndarray  # (T+1, 2): where the marker is drawn at each step
+    z3_head: np.ndarray  # (T+1,): height of the marker, clear of every facet around it
 
 
-def _lift(run: RunView, key: str, scale: LossScale, surface, lift: float) -> _Lifted:
+def _stop_point(path: np.ndarray, bounds) -> np.ndarray:
+    """Where a diverged run leaves the picture: its last point if that is inside the bounds,
+    else the point where its path last crossed their edge."""
+    (x0, x1), (y0, y1) = bounds
+    lo, hi = np.array([x0, y0]), np.array([x1, y1])
+    inside = np.all(np.isfinite(path) & (path >= lo) & (path <= hi), axis=1)
+    if inside[-1]:
+        return path[-1]
+    before = np.flatnonzero(inside)
+    if before.size == 0:
+        return np.clip(path[-1], lo, hi)
+    a = path[before[-1]]
+    step = path[before[-1] + 1] - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_edge = np.where(step > 0, (hi - a) / step, np.where(step < 0, (lo - a) / step, 1.0))
+    # Just inside the edge, so the marker is not cut in half by the plot's border.
+    margin = 0.02 * (hi - lo)
+    return np.clip(a + min(1.0, float(np.min(to_edge))) * step, lo + margin, hi - margin)
+
+
+def _lift(run: RunView, key: str, scale: LossScale, surface, lift: float, bounds) -> _Lifted:
     """Heights for the 3D path: above the true surface and above the coarse mesh drawn for it,
     so a path along a narrow valley is not hidden under the mesh's facets."""
     xs, ys, zs = surface
@@ -233,11 +280,21 @@ def _lift(run: RunView, key: str, scale: LossScale, surface, lift: float) -> _Li
     mesh = _bilinear(xs, ys, zs, px, py)
     z3 = np.fmax(scale(run.losses), mesh) + lift
     z3[~np.isfinite(mesh)] = np.nan
-    return _Lifted(run, key, style.color(run.name), z3)
+    heads = run.points.copy()
+    if run.is_diverged:
+        # Its "x" goes where it left the picture, so it is seen even when it flew far off.
+        heads[run.diverged :] = _stop_point(run.points[: run.end], bounds)
+    top = _cell_max(xs, ys, zs, heads[:, 0], heads[:, 1])
+    z3_head = np.fmax(z3, top + lift) + lift
+    return _Lifted(run, key, style.color(run.name), z3, heads, z3_head)
 
 
-def _head_symbol(run: RunView, step: int) -> str:
-    return "x" if run.is_diverged and step >= run.diverged else "circle"
+def _head_symbol(run: RunView, step: int, view: str = "2d") -> str:
+    """An "x" once the run has diverged. In 3D Plotly draws symbols as text, and its "x" is
+    the emoji U+274C, which many systems lack (or draw red): use its "+" there."""
+    if run.is_diverged and step >= run.diverged:
+        return "x" if view == "2d" else "cross"
+    return "circle"
 
 
 def _short(values) -> list:
@@ -251,19 +308,21 @@ def _moving(lifted: _Lifted, step: int, tail: int) -> list[dict]:
     run = lifted.run
     lo = max(0, step - tail + 1)
     pts = run.points[lo : step + 1]
-    head = run.points[step]
+    head = lifted.heads[step]
     tail_xy = dict(x=_short(pts[:, 0]), y=_short(pts[:, 1]))
     head_xy = dict(
         x=_short(head[:1]), y=_short(head[1:]), customdata=[_short([step, run.losses[step]])]
     )
+    head_2d, head_3d = dict(head_xy), dict(head_xy, z=_short(lifted.z3_head[step : step + 1]))
     if run.is_diverged:
         # Only a diverged run's marker changes shape, so only its frames carry the symbol.
-        head_xy["marker"] = dict(symbol=_head_symbol(run, step))
+        head_2d["marker"] = dict(symbol=_head_symbol(run, step, "2d"))
+        head_3d["marker"] = dict(symbol=_head_symbol(run, step, "3d"))
     return [
-        dict(type="scatter", **tail_xy),
-        dict(type="scatter", **head_xy),
+        dict(type="scattergl", **tail_xy),
+        dict(type="scattergl", **head_2d),
         dict(type="scatter3d", **tail_xy, z=_short(lifted.z3[lo : step + 1])),
-        dict(type="scatter3d", **head_xy, z=_short(lifted.z3[step : step + 1])),
+        dict(type="scatter3d", **head_3d),
     ]
 
 
@@ -283,12 +342,13 @@ def _moving_traces(lifted: _Lifted, step: int, tail: int, size: float) -> list:
         {k: v for k, v in d.items() if k not in ("type", "marker")}
         for d in _moving(lifted, step, tail)
     )
-    symbol = _head_symbol(run, step)
+    if run.is_diverged:
+        size = max(size, 14.0)  # an "x" needs more room than a disc to read
     common = dict(legendgroup=key, name=run.legend_label)
     hover = _head_hover(run)
     head_marker = dict(size=size, color=color, line=dict(color="#FFFFFF", width=1))
     return [
-        go.Scatter(
+        go.Scattergl(
             **tail2d,
             **common,
             uid=f"tail2d:{key}",
@@ -299,12 +359,12 @@ def _moving_traces(lifted: _Lifted, step: int, tail: int, size: float) -> list:
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(
+        go.Scattergl(
             **head2d,
             **common,
             uid=f"head2d:{key}",
             mode="markers",
-            marker=dict(head_marker, symbol=symbol),
+            marker=dict(head_marker, symbol=_head_symbol(run, step, "2d")),
             selected=dict(marker=dict(opacity=1)),
             unselected=dict(marker=dict(opacity=1)),
             hovertemplate=hover,
@@ -327,7 +387,9 @@ def _moving_traces(lifted: _Lifted, step: int, tail: int, size: float) -> list:
             **common,
             uid=f"head3d:{key}",
             mode="markers",
-            marker=dict(size=0.6 * size, color=color, symbol=symbol),
+            marker=dict(
+                size=7 + 0.25 * (size - 9), color=color, symbol=_head_symbol(run, step, "3d")
+            ),
             hovertemplate=hover,
             showlegend=False,
             scene="scene",
@@ -418,7 +480,7 @@ def _critical_traces(landscape, scale: LossScale, surface, lift: float) -> list:
         )
         if kind == "minimum":
             xs, ys, zs = surface
-            z = np.fmax(scale(losses), _bilinear(xs, ys, zs, pts[:, 0], pts[:, 1])) + lift
+            z = np.fmax(scale(losses), _cell_max(xs, ys, zs, pts[:, 0], pts[:, 1])) + lift
             traces.append(
                 go.Scatter3d(
                     x=pts[:, 0],
@@ -443,7 +505,7 @@ def _critical_traces(landscape, scale: LossScale, surface, lift: float) -> list:
 def _start_traces(lifted: Sequence[_Lifted]) -> list:
     starts = np.unique(np.round([lf.run.points[0] for lf in lifted], 12), axis=0)
     # One marker per distinct start; its 3D height is that of the first run from there.
-    z = [next(lf.z3[0] for lf in lifted if np.allclose(lf.run.points[0], p)) for p in starts]
+    z = [next(lf.z3_head[0] for lf in lifted if np.allclose(lf.run.points[0], p)) for p in starts]
     hover = f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
     common = dict(name="start", legendgroup="start", hovertemplate=hover)
     return [
@@ -475,15 +537,21 @@ def _start_traces(lifted: Sequence[_Lifted]) -> list:
     ]
 
 
-def _click_grid(landscape, n: int = CLICK_GRID_N) -> go.Scatter:
-    """Invisible, selectable points over the contour: a click on one sets the start there."""
+def _click_grid(landscape, n: int = CLICK_GRID_N) -> go.Scattergl:
+    """Invisible, selectable points over the contour: a click on one sets the start there.
+
+    WebGL: every animation frame redraws the whole figure, and 1600 SVG markers cost more
+    than everything else on the contour together."""
     (x0, x1), (y0, y1) = landscape.bounds
+    # Round to about a tenth of the spacing: a clicked start reads 2.44, not 2.4358974.
+    decimals = max(0, 1 - int(np.floor(np.log10(min(landscape.extent) / (n - 1)))))
     gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    gx, gy = np.round(gx, decimals), np.round(gy, decimals)
     gx, gy = gx.ravel(), gy.ravel()
     loss = landscape.loss(np.stack([gx, gy], axis=-1))
     # Fully transparent colour rather than opacity 0, which would stop hover and so clicks.
     invisible = dict(color="rgba(0,0,0,0)", opacity=1)
-    return go.Scatter(
+    return go.Scattergl(
         x=_f32(gx),
         y=_f32(gy),
         customdata=_f32(np.stack([gx, gy, loss], axis=-1)),
@@ -620,16 +688,20 @@ def race_figure(
         raise ValueError(f"tail must be at least 1, got {tail}")
 
     xs, ys, grid = landscape.grid(contour_n)
-    scale = LossScale.for_landscape(landscape, grid)
+    scale = LossScale.for_landscape(landscape, grid)  # colour, both views
     zc = scale(grid)
-    sx, sy, sgrid = landscape.grid(surface_n)
-    zs = scale(sgrid)
     zmin, zmax = float(np.nanmin(zc)), float(np.nanmax(zc))
-    zspan = zmax - zmin if zmax > zmin else 1.0
-    lift = 0.012 * zspan
-    surface = (sx, sy, zs)
+    heights = LossScale.for_landscape(landscape, grid, SURFACE_LOG_DECADES)  # 3D height
+    hgrid = heights(grid)
+    hmin, hmax = float(np.nanmin(hgrid)), float(np.nanmax(hgrid))
+    lift = 0.012 * (hmax - hmin if hmax > hmin else 1.0)
+    sx, sy, sgrid = landscape.grid(surface_n)
+    surface = (sx, sy, heights(sgrid))
     keys = _group_keys(runs)
-    lifted = [_lift(r, k, scale, surface, lift) for r, k in zip(runs, keys, strict=True)]
+    lifted = [
+        _lift(r, k, heights, surface, lift, landscape.bounds)
+        for r, k in zip(runs, keys, strict=True)
+    ]
 
     (x0, x1), (y0, y1) = landscape.bounds
     fig = make_subplots(
@@ -663,8 +735,17 @@ def race_figure(
             colorscale=colorscale,
             zmin=zmin,
             zmax=zmax,
-            ncontours=18,
-            contours=dict(coloring="heatmap", showlines=True),
+            # Filled bands rather than a smooth heatmap: each frame redraws the contour, and
+            # bands draw faster (and read as levels). Explicit levels: Plotly's "nice" ones
+            # leave only a handful of bands over a log range.
+            autocontour=False,
+            contours=dict(
+                coloring="fill",
+                showlines=True,
+                start=zmin + (zmax - zmin) / CONTOUR_LEVELS,
+                end=zmax,
+                size=(zmax - zmin) / CONTOUR_LEVELS if zmax > zmin else 1.0,
+            ),
             line=dict(color="rgba(255,255,255,0.45)", width=0.5),
             colorbar=colorbar,
             hoverinfo="skip",
@@ -678,7 +759,8 @@ def race_figure(
         go.Surface(
             x=sx,
             y=sy,
-            z=_f32(zs),
+            z=_f32(surface[2]),
+            surfacecolor=_f32(scale(sgrid)),
             customdata=_f32(sgrid),
             uid="surface",
             name="surface",
@@ -700,7 +782,7 @@ def race_figure(
 
     for lf in lifted:
         fig.add_traces(_static_path_traces(lf))
-    fig.add_traces(_critical_traces(landscape, scale, surface, lift))
+    fig.add_traces(_critical_traces(landscape, heights, surface, lift))
     if lifted:
         fig.add_traces(_start_traces(lifted))
 
@@ -737,18 +819,21 @@ def race_figure(
         **axis,
     )
     wx, wy = landscape.extent
-    ztop = zmax + 2 * lift
-    zbottom = zmin - 2 * lift
+    ztop = hmax + 3 * lift
+    zbottom = hmin - 2 * lift
     scene_axis = dict(showbackground=False, gridcolor="#DDDDDD", zerolinecolor="#BBBBBB")
     fig.update_scenes(
         xaxis=dict(title=PHI0, range=[x0, x1], **scene_axis),
         yaxis=dict(title=PHI1, range=[y0, y1], **scene_axis),
         zaxis=dict(
-            title=scale.title, range=[zbottom, ztop], **scale.ticks(zmin, ztop), **scene_axis
+            title=heights.title,
+            range=[zbottom, ztop],
+            **heights.ticks(zbottom, ztop),
+            **scene_axis,
         ),
         aspectmode="manual",
         aspectratio=dict(x=1.0, y=wy / wx, z=0.55),
-        camera=dict(eye=dict(x=0.8, y=-1.35, z=1.2), center=dict(x=0, y=0, z=-0.15)),
+        camera=dict(eye=dict(x=0.6, y=-1.1, z=1.6), center=dict(x=0, y=0, z=-0.15)),
         uirevision=f"race:{landscape.name}",
     )
     fig.update_layout(
@@ -784,11 +869,14 @@ def click_grid_index(fig: go.Figure) -> int | None:
 
 
 def _number(value) -> float | None:
+    """A finite float at 6 significant digits (the figure stores float32), or None."""
+    if isinstance(value, bool):
+        return None
     try:
         out = float(value)
     except (TypeError, ValueError):
         return None
-    return out if np.isfinite(out) else None
+    return float(f"{out:.6g}") if np.isfinite(out) else None
 
 
 def clicked_point(selection_event, curve_number: int | None = None) -> tuple[float, float] | None:
@@ -895,6 +983,15 @@ def loss_figure(
     fig.update_yaxes(
         title_text=title, type="log" if log_y else "linear", showgrid=True, exponentformat="power"
     )
+    shown = finite + shift
+    shown = shown[shown > 0]
+    if log_y and shown.size and np.log10(shown.max() / shown.min()) < 2.5:
+        # Over a few decades Plotly labels every digit, in two sizes; 1-2-5 reads better.
+        lo, hi = np.floor(np.log10(shown.min())), np.ceil(np.log10(shown.max()))
+        ticks = [m * 10.0**k for k in np.arange(lo, hi + 1) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if shown.min() / 1.5 <= t <= shown.max() * 1.5]
+        text = [f"{t:g}" if 1e-3 <= t < 1e4 else f"{t:.0e}" for t in ticks]
+        fig.update_yaxes(tickvals=ticks, ticktext=text)
     fig.update_layout(
         template="plotly_white",
         font=dict(family=style.FONT_FAMILY, size=13),

@@ -52,11 +52,6 @@ def visited_mask(
     return mask
 
 
-def epoch_starts(steps: int, steps_per_epoch: int) -> np.ndarray:
-    """The steps at which an epoch begins, 0 included, up to ``steps``."""
-    return np.arange(0, int(steps) + 1, int(steps_per_epoch))
-
-
 def with_epochs_of(schedule, steps_per_epoch: int):
     """``schedule`` with its epochs counted as ``steps_per_epoch`` steps, whatever batch the
     run uses: gradient descent then takes the same learning rate at each step as an SGD run
@@ -75,11 +70,21 @@ def suggested_step_decay(
     """(factor, every): a step decay that shrinks alpha ``decays`` times within the run.
 
     The interval is the whole number of epochs that fits ``decays + 1`` equal stretches into
-    the run's epochs, at least 1 and at most ``max_every`` (the sidebar's limit).
+    the run's epochs, at least 1 and at most ``max_every`` (the sidebar's limit; a very long
+    run then decays more often, see `step_decay_count`).
     """
     epochs = steps / max(int(steps_per_epoch), 1)
     every = int(np.clip(ceil(epochs / (decays + 1)), 1, max_every))
     return float(factor), every
+
+
+def step_decay_count(steps: int, steps_per_epoch: int, every: int) -> int:
+    """How many times a step decay every ``every`` epochs lowers alpha within ``steps`` steps
+    (the last step is in epoch ceil(steps / steps_per_epoch) - 1)."""
+    if steps < 1:
+        return 0
+    last_epoch = (int(steps) - 1) // max(int(steps_per_epoch), 1)
+    return last_epoch // max(int(every), 1)
 
 
 def grid_points(xs, ys) -> np.ndarray:
@@ -105,6 +110,13 @@ def grid_argmin(xs, ys, values) -> np.ndarray:
     return np.array([xs[i], ys[j]], dtype=float)
 
 
+def on_grid_edge(xs, ys, point) -> bool:
+    """True when ``point`` lies on the border of the grid (xs, ys): a grid minimum there
+    means the function keeps falling beyond the plotted bounds."""
+    x, y = float(point[0]), float(point[1])
+    return x in (float(xs[0]), float(xs[-1])) or y in (float(ys[0]), float(ys[-1]))
+
+
 def angle_between(u, v) -> float:
     """The angle between vectors u and v in degrees, in [0, 180]; NaN if either is zero."""
     u = np.asarray(u, dtype=float)
@@ -112,8 +124,10 @@ def angle_between(u, v) -> float:
     nu, nv = np.linalg.norm(u), np.linalg.norm(v)
     if not (nu > 0 and nv > 0 and np.isfinite(nu) and np.isfinite(nv)):
         return float("nan")
-    cos = np.clip(np.dot(u, v) / (nu * nv), -1.0, 1.0)
-    return float(np.degrees(np.arccos(cos)))
+    # atan2 of the cross and dot products stays accurate for nearly parallel vectors, where
+    # arccos of the cosine loses half the digits.
+    cross = u[0] * v[1] - u[1] * v[0]
+    return float(np.degrees(np.arctan2(abs(cross), np.dot(u, v))))
 
 
 class GradientPair(NamedTuple):
@@ -192,6 +206,5 @@ def run_report(landscape, trajectory) -> dict:
         "ended at": where_it_ended(landscape, trajectory.points[-1], int(trajectory.diverged)),
         "final φ": f"({trajectory.points[-1][0]:.3f}, {trajectory.points[-1][1]:.3f})",
         "final loss": summary["final loss"],
-        "best loss": summary["best loss"],
         "steps to a minimum": summary["steps to tolerance"],
     }

@@ -1,6 +1,227 @@
+"""Minibatch SGD lab: what a minibatch is, what SGD descends at a step, and what noise buys."""
+
+import pandas as pd
 import streamlit as st
 
+from figures import sgd_lab
+from figures.race import clicked_point
+from figures.style import label
+from landscapes import DATA_LANDSCAPES
+from optimizers.minibatch import step_decay_count
+from ui import params
+from ui.compute_sgd import (
+    SCENARIOS,
+    animation,
+    lab_key,
+    lab_runs,
+    reports,
+    seed_schedule,
+    step_view,
+    use_scenario,
+    use_values,
+)
 from ui.state import config
 
-st.title("sgd_lab")
-st.write(config())
+CHART_KEY = "sgd_lab_chart"
+STEP_KEY = "lab_step"
+
+
+def _set_start_from_click() -> None:
+    """Runs before the rerun, so the sidebar's start widgets may still be set."""
+    point = clicked_point(st.session_state.get(CHART_KEY), sgd_lab.CLICK_GRID_TRACE)
+    if point is not None:
+        st.session_state["x0"] = round(point[0], 2)
+        st.session_state["y0"] = round(point[1], 2)
+
+
+cfg = config()
+ls = cfg.landscape()
+key = lab_key(cfg)
+st.title("Minibatch SGD lab")
+st.caption(
+    f"**{ls.title}**: {ls.description} Stochastic gradient descent takes each step with the "
+    "gradient of a random minibatch of the examples instead of all of them."
+)
+
+st.markdown("**Try a scenario** (sets the sidebar):")
+cols = st.columns(len(SCENARIOS))
+for col, (name, scenario) in zip(cols, SCENARIOS.items(), strict=True):
+    col.button(
+        scenario.title,
+        key=f"scenario_{name}",
+        help=scenario.what,
+        on_click=use_scenario,
+        args=(name,),
+        width="stretch",
+    )
+for scenario in SCENARIOS.values():
+    v = scenario.values
+    if v["surface"] == cfg.surface and (v["x0"], v["y0"]) == tuple(cfg.start):
+        st.info(scenario.what, icon=":material/science:")
+
+with st.spinner("Running GD and SGD..."):
+    gd, sgd = lab_runs(key)
+    figure = animation(key)
+
+if key.batch_size is None:
+    st.info(
+        f"The batch size is N = {ls.n_examples}: every minibatch is all the data, so SGD is "
+        "gradient descent. Lower the batch size in the sidebar to see minibatches."
+    )
+elif cfg.noise == 0:
+    st.info(
+        "The gradient noise σ is 0: every example carries the same share of the loss, so "
+        "each minibatch gradient equals the full gradient and SGD follows GD exactly. Raise "
+        "σ in the sidebar."
+    )
+for traj in (gd, sgd):
+    if int(traj.diverged) >= 0:
+        st.warning(
+            f"{label(traj.optimizer)} diverged at step {int(traj.diverged)}: its path stops "
+            "there. Lower the learning rate α in the sidebar.",
+            icon=":material/warning:",
+        )
+
+# ----- an epoch, batch by batch: GD and SGD animated beside the minibatches ----------------
+st.subheader("One epoch, batch by batch")
+n = ls.n_examples
+k = sgd.steps_per_epoch
+size = sgd.batch_size
+if cfg.surface in DATA_LANDSCAPES:
+    right = (
+        f"Right: the {n} data points; the current minibatch is large and orange, the points "
+        "already used this epoch are pale orange, and the curves are the model at SGD's "
+        "(solid) and GD's (dashed) parameters."
+    )
+else:
+    right = (
+        f"Right: this surface is a sum of N = {n} synthetic examples, each carrying L/N plus a "
+        "small tilt that cancels over all of them (σ sets its size). Each square is one "
+        "example: orange is the current minibatch, pale orange those already used this "
+        "epoch."
+    )
+st.caption(
+    f"Each step draws a minibatch of {size} of the N = {n} examples **without replacement**, "
+    f"so {k} batches make one **epoch**, a full pass in which every example is used once; "
+    f"then the examples are shuffled again. Left: GD (black, all {n} examples every step) and "
+    f"SGD (orange) from the same start with the same α at each step. {right} Press ▶ to "
+    "play; the first epochs go step by step, later frames skip steps. Click the contour to "
+    "start somewhere else."
+)
+st.plotly_chart(
+    figure,
+    key=CHART_KEY,
+    on_select=_set_start_from_click,
+    selection_mode="points",
+    width="stretch",
+    config={"displaylogo": False},
+)
+
+# ----- where they ended ---------------------------------------------------------------------
+rows = reports(key)
+left, right_col = st.columns([1, 1])
+with left:
+    st.subheader("Where GD and SGD ended")
+    st.markdown(
+        "  \n".join(
+            f"**{label(name)}** ended at **{row['ended at']}**, final loss {row['final loss']:.4g}."
+            for name, row in rows.items()
+        )
+    )
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = [label(name) for name in table.index]
+    st.dataframe(table, width="stretch")
+    st.caption(
+        "The seed: noise in the gradient *can escape local minima* and *reduces the chance of "
+        "getting stuck at saddle points*. A step is also cheaper: it uses "
+        f"{size} example{'s' * (size != 1)}, not {n}."
+    )
+with right_col:
+    st.subheader("Loss against step")
+    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+
+
+# ----- one step: the minibatch's own landscape and the two gradients -------------------------
+@st.fragment
+def step_section() -> None:
+    st.subheader("What SGD actually descends at one step")
+    last = sgd.steps - 1
+    if st.session_state.get(STEP_KEY, 0) > last:
+        st.session_state[STEP_KEY] = last  # the run got shorter: keep the slider in range
+    params.check_number(STEP_KEY, 0, last, 0, integer=True)
+    for message in params.pop_warnings():
+        st.warning(message, icon=":material/link_off:")
+    step = st.slider(
+        f"Step (0 to {last})", 0, last, 0, key=STEP_KEY, bind="query-params", width="stretch"
+    )
+    view = step_view(key, int(step))
+    pos, grads = view["position"], view["grads"]
+    batch = sorted(int(i) + 1 for i in view["batch"])
+    batch_label = f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
+    st.plotly_chart(
+        sgd_lab.minibatch_figure(
+            ls,
+            view["full_grid"],
+            view["batch_grid"],
+            view["point"],
+            view["full_minimum"],
+            view["batch_minimum"],
+            grads,
+            view["scale"],
+            batch_label=batch_label,
+        ),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("|∇L| (full batch)", f"{grads.full_norm:.3g}")
+    m2.metric("|∇L_B| (minibatch)", f"{grads.minibatch_norm:.3g}")
+    m3.metric("Angle between them", f"{grads.angle:.1f}°")
+    m4.metric(f"α at step {step}", f"{view['lr']:.3g}")
+    bx, by = view["batch_minimum"]
+    fx, fy = view["full_minimum"]
+    lowest = f"whose lowest point in the plotted square is ({bx:.2f}, {by:.2f})"
+    if view["batch_minimum_on_edge"]:
+        lowest += " on its edge (L_B keeps falling beyond it)"
+    st.caption(
+        f"Step {step} ({batch_label}) uses examples {', '.join(map(str, batch))}. Their loss "
+        "L_B (right; scaled by N/|B| so it is comparable with L) is what this step descends: "
+        f"SGD moves by −α∇L_B, downhill on the right-hand surface, {lowest}, not the full "
+        f"loss's minimum ({fx:.2f}, {fy:.2f}). The arrows show −∇L (black) and −∇L_B (orange) "
+        "at the current point, on one scale. Over an epoch the minibatch gradients average "
+        "to the full gradient."
+    )
+
+
+step_section()
+
+# ----- the learning-rate schedule ----------------------------------------------------------
+st.subheader("Learning-rate schedule")
+kind, factor, every, _ = cfg.schedule
+if kind == "step":
+    st.caption(
+        f"The seed's schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
+        f"every {every} epoch{'s' * (every != 1)} ({every * k} steps). Early on the high α "
+        "explores the landscape (and lets noise shake SGD out of poor minima); later the low "
+        "α fine-tunes the parameters, and the noise it lets through shrinks with it. GD "
+        "takes the same α at each step."
+    )
+else:
+    seed_values = seed_schedule(key, k)
+    decays = step_decay_count(key.steps, k, seed_values["every"])
+    st.info(
+        "The seed's schedule is a **step decay**: α starts with a high value and decreases by "
+        "a constant factor every N epochs, exploring early and fine-tuning later. This run "
+        f"uses a **{kind}** schedule. The button sets the sidebar's schedule to ×"
+        f"{seed_values['decay']:g} every {seed_values['every']} epochs: α drops {decays} "
+        f"time{'s' * (decays != 1)} within these {key.steps} steps.",
+        icon=":material/school:",
+    )
+    st.button(
+        "Use the seed's schedule",
+        key="seed_schedule",
+        on_click=use_values,
+        args=(seed_values,),
+        icon=":material/trending_down:",
+    )
+st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})

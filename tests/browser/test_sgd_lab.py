@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.browser.helpers import (
+    SCREENSHOT_DIR,
     assert_no_console_errors,
     assert_no_exception,
     screenshot,
@@ -18,10 +19,17 @@ from tests.browser.helpers import (
 PROBE_404 = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
 
 
-def _assert_no_console_errors(page) -> None:
-    page.console_errors[:] = [
-        e for e in page.console_errors if not ("404" in e.text and PROBE_404.search(e.url))
-    ]
+def _assert_no_console_errors(page, paused: bool = False) -> None:
+    """No console errors but Streamlit's probe 404s, and after Pause Plotly's own: pausing
+    interrupts the running Plotly.animate, whose promise plotly.js then rejects with
+    ``undefined`` and nobody catches (any Plotly animation does this)."""
+
+    def harmless(e) -> bool:
+        if "404" in e.text and PROBE_404.search(e.url):
+            return True
+        return paused and e.kind == "pageerror" and e.text == "undefined"
+
+    page.console_errors[:] = [e for e in page.console_errors if not harmless(e)]
     assert_no_console_errors(page)
 
 
@@ -53,32 +61,66 @@ def _press(page, label: str) -> None:
 
 
 def _open(page, url: str) -> None:
-    page.goto(url)
-    wait_idle(page, timeout=90000)
+    # Now and then a direct load of a page's URL makes Streamlit 1.67 show "Page not found"
+    # (a race in st.navigation, seen with any slow page, not this one's doing): load again.
+    for _ in range(3):
+        page.goto(url)
+        wait_idle(page, timeout=90000)
+        page.wait_for_timeout(500)
+        if page.locator(".stDialog", has_text="Page not found").count() == 0:
+            break
+        print(f"[browser] Streamlit said 'Page not found' for {url}; loading it again")
+        # That load's console errors (the dialog's message among them) belong to it alone.
+        page.console_errors.clear()
+    else:
+        pytest.fail(f"Streamlit kept saying 'Page not found' for {url}")
     page.wait_for_function(
         f"document.querySelectorAll('{PLOTS} .main-svg').length >= {N_PLOTS}", timeout=60000
     )
     assert page.locator(PLOTS).count() >= N_PLOTS
+    assert page.locator("h1", has_text="Minibatch SGD lab").count() == 1
+
+
+# The markers a trace shows on screen, by the trace's name (Plotly keeps each trace's data
+# on its SVG group as __data__).
+_RENDERED_POINTS = """([sel, name]) => {
+    const gd = document.querySelector(sel);
+    const counts = [];
+    gd.data.forEach((trace, index) => {
+        if (trace.name !== name) return;
+        for (const g of gd.querySelectorAll('g.trace.scatter')) {
+            const d = g.__data__;
+            if (d && d[0] && d[0].trace && d[0].trace.index === index)
+                counts.push(g.querySelectorAll('path.point').length);
+        }
+    });
+    return counts;
+}"""
+
+
+def _shown(page, name: str) -> int:
+    """Markers on screen of the moving trace ``name`` (its legend-only twin shows none)."""
+    return max(page.evaluate(_RENDERED_POINTS, [PLOTS, name]))
 
 
 @pytest.mark.parametrize(
-    ("query", "name"),
+    ("query", "name", "batch_size", "per_epoch"),
     [
-        ("", "sgd_lab"),
-        ("?surface=gabor", "sgd_lab_gabor"),
-        ("?surface=saddle&x0=2.5&y0=0", "sgd_lab_saddle"),
+        ("", "sgd_lab", 8, 4),
+        ("?surface=gabor", "sgd_lab_gabor", 6, 5),
+        ("?surface=saddle&x0=2.5&y0=0", "sgd_lab_saddle", 8, 4),
     ],
 )
-def test_sgd_lab_plays(page, app_server, query, name):
+def test_sgd_lab_plays(page, app_server, query, name, batch_size, per_epoch):
     _open(page, f"{app_server}/sgd{query}")
     assert_no_exception(page)
-    assert page.get_by_text("Minibatch SGD lab").first.is_visible()
 
     before = _slider_text(page)
     assert before.startswith("step 0 ·"), before
     _press(page, "Play")
     page.wait_for_timeout(1500)
     during = _slider_text(page)
+    _assert_no_console_errors(page)
     _press(page, "Pause")
     page.wait_for_timeout(300)
     paused = _slider_text(page)
@@ -89,12 +131,26 @@ def test_sgd_lab_plays(page, app_server, query, name):
     assert step_during > step_before, (before, during)
     assert "epoch" in during or "end" in during
 
-    # The right panel's status line follows the frame.
-    status = page.locator(PLOTS).first.locator("text", has_text=f"step {step_during}:")
-    assert status.count() >= 1 or int(paused.split()[1]) != step_during
+    # The right panel's status line shows the paused frame's step, and the contour (a layout
+    # image, which frames drawn with redraw=False leave alone) is still there.
+    chart = page.locator(PLOTS).first
+    step_paused = int(paused.split()[1])
+    assert chart.locator("text", has_text=f"step {step_paused}:").count() == 1
+    assert chart.locator(".imagelayer image").count() == 1
 
-    _assert_no_console_errors(page)
+    # On screen: this step's minibatch, and the examples its epoch used before it.
+    assert _shown(page, "current minibatch") == batch_size
+    assert _shown(page, "used earlier this epoch") == (step_paused % per_epoch) * batch_size
+
+    _assert_no_console_errors(page, paused=True)
+    chart.screenshot(path=str(SCREENSHOT_DIR / f"{name}_paused.png"))
     screenshot(page, name)
+
+    _press(page, "Start")  # back to step 0: a new epoch, nothing used yet
+    page.wait_for_timeout(500)
+    assert _slider_text(page).startswith("step 0 ·")
+    assert _shown(page, "used earlier this epoch") == 0
+    assert _shown(page, "current minibatch") == batch_size
 
 
 def test_sgd_lab_url_step_and_warning(page, app_server):
@@ -103,4 +159,22 @@ def test_sgd_lab_url_step_and_warning(page, app_server):
     warning = page.locator('[data-testid="stAlert"]', has_text="lab_step")
     assert warning.count() >= 1
     assert "not a number" in warning.first.inner_text()
+    _assert_no_console_errors(page)
+
+
+def test_clicking_the_contour_sets_the_start(page, app_server):
+    _open(page, f"{app_server}/sgd?surface=saddle")
+    chart = page.locator(PLOTS).first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
+    # A quarter across and 30% down the saddle's bounds [-3, 3] x [-2, 2]: about (-1.5, 0.8).
+    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('x0=')", timeout=30000)
+    wait_idle(page, timeout=90000)
+    query = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
+    assert abs(float(query["x0"]) + 1.5) < 0.2 and abs(float(query["y0"]) - 0.8) < 0.2
+    assert_no_exception(page)
     _assert_no_console_errors(page)

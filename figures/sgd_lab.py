@@ -1,0 +1,1023 @@
+"""The minibatch SGD lab's figures: pure Plotly builders (arrays in, `go.Figure` out).
+
+* `lab_animation`: GD and SGD on the loss contour, beside the data with the fitted model (or,
+  on the analytic surfaces, a grid of the N examples), animated together: the current
+  minibatch is highlighted and the examples the epoch has already used are shaded.
+* `minibatch_figure`: the full loss beside the loss of one minibatch, on the same colour
+  levels, with the current point, both minima and the two gradients as arrows.
+* `lr_figure`: the learning rate of each step with the epochs as alternating bands.
+* `loss_figure`: GD's and SGD's full-data loss against step.
+
+Frames update only the moving traces and are 2D only, so they play with ``redraw=False``; the
+animation's contour is therefore a layout image (see `ColorLevels.image`).
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from math import ceil
+
+import numpy as np
+import plotly.colors as pc
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures import style
+from figures.race import LossScale
+from optimizers.minibatch import batch_position, frame_steps, visited_mask
+
+PHI0, PHI1 = "φ₀", "φ₁"
+FRAME_MS = 140
+TAIL = 8
+CURVE_N = 120
+GREY = "#B8BEC8"
+DARK = "#222222"
+CLICK_GRID_NAME = "click-grid"
+CLICK_GRID_TRACE = 1  # lab_animation's click grid, right after the colour bar's trace
+CLICK_GRID_N = 40
+N_LEVELS = 24
+
+
+# ----- small helpers ----------------------------------------------------------------------
+
+
+def _f32(values) -> np.ndarray:
+    """float32 for the figure JSON (written as base64, half the size of float64)."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = values.astype(np.float32)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _points(x, y) -> dict:
+    """Marker positions for a frame; no points is one NaN point. Plotly skips a trace with
+    no points when a frame is drawn with redraw=False, so its old markers would stay."""
+    if len(x) == 0:
+        x, y = [np.nan], [np.nan]
+    return dict(x=_f32(x), y=_f32(y))
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[k : k + 2], 16) for k in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """An (H, W, 3) uint8 array as a PNG data URI (written here: no imaging library)."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    height, width, _ = rgb.shape
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 9))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def position_text(step: int, steps: int, steps_per_epoch: int) -> str:
+    """ "epoch e, batch k of K" for step ``step`` (1-based for reading); "end" past the last."""
+    if step >= steps:
+        epochs = steps / steps_per_epoch
+        return f"end: {steps} steps = {epochs:.3g} epochs"
+    pos = batch_position(step, steps_per_epoch)
+    return f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
+
+
+class ColorLevels:
+    """One colour scale and one set of contour levels, shared by every contour of a figure."""
+
+    def __init__(self, landscape, grid_losses):
+        self.scale = LossScale.for_landscape(landscape, grid_losses)
+        z = self.scale(grid_losses)
+        self.zmin, self.zmax = float(np.nanmin(z)), float(np.nanmax(z))
+        if not self.zmax > self.zmin:
+            self.zmax = self.zmin + 1.0
+        span = self.zmax - self.zmin
+        # The darkest blue would swallow the dark trajectory colours: start part way in.
+        self.cmin = self.zmin - 0.3 * span
+        self.size = span / N_LEVELS
+
+    def contour(self, xs, ys, losses, *, uid: str, colorbar: dict | None = None) -> go.Contour:
+        return go.Contour(
+            x=_f32(xs),
+            y=_f32(ys),
+            z=_f32(self.scale(losses)),
+            # On a log scale the colour is not the loss: carry the loss for the hover.
+            customdata=_f32(losses) if self.scale.log else None,
+            uid=uid,
+            name=uid,
+            colorscale=style.SURFACE_COLORSCALE,
+            zmin=self.cmin,
+            zmax=self.zmax,
+            autocontour=False,
+            contours=dict(
+                start=self.zmin, end=self.zmax, size=self.size, coloring="heatmap", showlines=True
+            ),
+            line=dict(color="rgba(255,255,255,0.55)", width=0.6),
+            showscale=colorbar is not None,
+            colorbar=colorbar,
+            hovertemplate=(
+                f"{PHI0} %{{x:.3g}}, {PHI1} %{{y:.3g}}<br>loss "
+                + ("%{customdata:.4g}" if self.scale.log else "%{z:.4g}")
+                + "<extra></extra>"
+            ),
+            showlegend=False,
+        )
+
+    def band_colors(self, losses) -> np.ndarray:
+        """(..., 3) uint8 colours of ``losses`` as a filled contour draws them: one colour per
+        band between levels, and a pale line where the band changes."""
+        z = self.scale(losses)
+        band = np.clip(np.floor((z - self.zmin) / self.size), 0, N_LEVELS - 1)
+        band = np.where(np.isfinite(z), band, 0).astype(int)
+        centres = self.zmin + (np.arange(N_LEVELS) + 0.5) * self.size
+        where = (centres - self.cmin) / (self.zmax - self.cmin)
+        table = np.array(
+            [
+                [int(c) for c in rgb[4:-1].split(",")]
+                for rgb in pc.sample_colorscale(style.SURFACE_COLORSCALE, list(where))
+            ],
+            dtype=float,
+        )
+        rgb = table[band]
+        edge = np.zeros(band.shape, dtype=bool)
+        edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+        edge[1:, :] |= band[1:, :] != band[:-1, :]
+        rgb[edge] = 0.55 * rgb[edge] + 0.45 * 255.0
+        rgb[~np.isfinite(z)] = 255.0
+        return np.round(rgb).astype(np.uint8)
+
+    def image(self, xs, ys, losses) -> dict:
+        """The filled contour of ``losses`` (on the grid xs, ys) as a layout image.
+
+        An animation frame drawn with redraw=False replots each subplot with only the
+        (scatter) traces it animates and drops every other trace type, a contour included;
+        a layout image is not a trace and stays.
+        """
+        rgb = self.band_colors(losses)[::-1]  # the image's first row is the top (largest y)
+        return dict(
+            source=png_data_uri(rgb),
+            xref="x",
+            yref="y",
+            x=float(xs[0]),
+            y=float(ys[-1]),
+            sizex=float(xs[-1] - xs[0]),
+            sizey=float(ys[-1] - ys[0]),
+            xanchor="left",
+            yanchor="top",
+            sizing="stretch",
+            layer="below",
+        )
+
+    def colorbar_trace(self, colorbar: dict, xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
+        """An invisible trace that only shows the colour bar (for a contour drawn as image)."""
+        return go.Scatter(
+            x=[None],
+            y=[None],
+            uid="colorbar",
+            name="colorbar",
+            mode="markers",
+            marker=dict(
+                color=[self.zmin],
+                colorscale=style.SURFACE_COLORSCALE,
+                cmin=self.cmin,
+                cmax=self.zmax,
+                showscale=True,
+                colorbar=colorbar,
+            ),
+            hoverinfo="skip",
+            showlegend=False,
+            xaxis=xaxis,
+            yaxis=yaxis,
+        )
+
+    def colorbar(self, x: float, side: str = "right", **kw) -> dict:
+        return dict(
+            title=dict(text=self.scale.title, side=side),
+            x=x,
+            xanchor="left",
+            thickness=12,
+            outlinewidth=0,
+            **self.scale.ticks(self.zmin, self.zmax),
+            **kw,
+        )
+
+
+def _critical_traces(landscape, xaxis="x", yaxis="y", showlegend=True) -> list:
+    traces = []
+    names = {"minimum": "minima", "saddle": "saddles", "maximum": "maxima"}
+    for kind in ("minimum", "saddle"):
+        found = [c for c in landscape.critical_points if c.kind == kind]
+        if not found:
+            continue
+        pts = np.array([c.point for c in found])
+        traces.append(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                customdata=[c.loss for c in found],
+                uid=f"critical:{kind}:{xaxis}",
+                name=names[kind],
+                legendrank=4 if kind == "minimum" else 5,
+                legendgroup=f"critical:{kind}",
+                mode="markers",
+                marker=style.CRITICAL_MARKERS[kind],
+                hovertemplate=(
+                    f"<b>{kind}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}"
+                    "<br>loss %{customdata:.4g}<extra></extra>"
+                ),
+                showlegend=showlegend,
+                xaxis=xaxis,
+                yaxis=yaxis,
+            )
+        )
+    return traces
+
+
+def _click_grid(landscape, n: int = CLICK_GRID_N) -> go.Scatter:
+    """Invisible, selectable points over the contour: clicking one sets the start there."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    gx, gy = gx.ravel(), gy.ravel()
+    loss = landscape.loss(np.stack([gx, gy], axis=-1))
+    # Fully transparent colour rather than opacity 0, which would stop hover and so clicks.
+    invisible = dict(color="rgba(0,0,0,0)", opacity=1)
+    return go.Scatter(
+        x=_f32(gx),
+        y=_f32(gy),
+        customdata=_f32(np.stack([gx, gy, loss], axis=-1)),
+        uid=CLICK_GRID_NAME,
+        name=CLICK_GRID_NAME,
+        mode="markers",
+        marker=dict(size=10, **invisible),
+        selected=dict(marker=invisible),
+        unselected=dict(marker=invisible),
+        hovertemplate=(
+            f"{PHI0} %{{customdata[0]:.3g}}, {PHI1} %{{customdata[1]:.3g}}"
+            "<br>loss %{customdata[2]:.4g}<br><i>click to start here</i><extra></extra>"
+        ),
+        showlegend=False,
+        xaxis="x",
+        yaxis="y",
+    )
+
+
+# ----- the animated lab figure -------------------------------------------------------------
+
+
+def example_cells(n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Cell centres (x (N,), y (N,)) of N examples laid out row by row, top row first, and
+    the grid's (columns, rows): 8 columns up to 64 examples, else 16."""
+    cols = min(n, 8 if n <= 64 else 16)
+    rows = ceil(n / cols)
+    i = np.arange(n)
+    return (i % cols).astype(float), (rows - 1 - i // cols).astype(float), cols, rows
+
+
+class _Panel:
+    """The right-hand panel's moving traces: what it shows at a given step."""
+
+    def __init__(self, landscape, gd, sgd):
+        self.ls, self.gd, self.sgd = landscape, gd, sgd
+        self.n = landscape.n_examples
+        self.steps = sgd.steps
+        self.per_epoch = sgd.steps_per_epoch
+        self.is_data = hasattr(landscape, "data_x")
+        if self.is_data:
+            self.px = np.asarray(landscape.data_x, dtype=float)
+            self.py = np.asarray(landscape.data_y, dtype=float)
+            lo, hi = self.px.min(), self.px.max()
+            pad = 0.04 * (hi - lo)
+            self.curve_x = np.linspace(lo - pad, hi + pad, CURVE_N)
+            ylo, yhi = float(self.py.min()), float(self.py.max())
+            ypad = 0.25 * (yhi - ylo)
+            self.x_range = [float(self.curve_x[0]), float(self.curve_x[-1])]
+            self.y_range = [ylo - ypad, yhi + 2.0 * ypad]
+            self.status_xy = (0.5 * (lo + hi), yhi + 1.4 * ypad)
+        else:
+            self.px, self.py, self.cols, self.rows = example_cells(self.n)
+            self.x_range = [-0.6, self.cols - 0.4]
+            self.y_range = [-0.6, self.rows + 0.5]
+            self.status_xy = (0.5 * (self.cols - 1), self.rows - 0.1)
+
+    def batch(self, step: int) -> np.ndarray:
+        if step >= self.steps:
+            return np.array([], dtype=int)
+        return np.asarray(self.sgd.batches[step], dtype=int)
+
+    def visited(self, step: int) -> np.ndarray:
+        if step >= self.steps:
+            return np.array([], dtype=int)
+        mask = visited_mask(self.sgd.batches, step, self.per_epoch, self.n)
+        return np.flatnonzero(mask)
+
+    def moving(self, step: int) -> list[dict]:
+        """visited, current batch, status text, and on data landscapes SGD's and GD's curves."""
+        visited, batch = self.visited(step), self.batch(step)
+        status = f"step {step}: {position_text(step, self.steps, self.per_epoch)}"
+        out = [
+            _points(self.px[visited], self.py[visited]),
+            dict(_points(self.px[batch], self.py[batch]), customdata=(batch + 1).tolist()),
+            dict(text=[status]),
+        ]
+        if self.is_data:
+            for traj in (self.sgd, self.gd):
+                phi = traj.points[min(step, traj.steps)]
+                # x never changes: a frame that leaves it out keeps the trace's own.
+                out.append(dict(y=_f32(self.ls.model(self.curve_x, phi))))
+        return out
+
+    def _markers(self) -> dict:
+        """Marker styles: all examples, those used earlier this epoch, the current batch."""
+        sgd_color = style.color("sgd")
+        if self.is_data:
+            return dict(
+                examples=dict(size=9, color=GREY, line=dict(color="#8A93A3", width=1)),
+                visited=dict(
+                    size=9, color=_rgba(sgd_color, 0.3), line=dict(color=sgd_color, width=1.5)
+                ),
+                batch=dict(size=17, color=sgd_color, line=dict(color=DARK, width=1.5)),
+            )
+        cell = dict(symbol="square", size=34)
+        return dict(
+            examples=dict(cell, color="#E4E7EC", line=dict(width=0)),
+            visited=dict(cell, color=_rgba(sgd_color, 0.35), line=dict(width=0)),
+            batch=dict(cell, color=sgd_color, line=dict(color=DARK, width=2)),
+        )
+
+    def static_traces(self) -> list:
+        """All examples (drawn under the moving ones) and the legend entry of the visited."""
+        markers = self._markers()
+        hover = (
+            "example %{customdata}<br>x %{x:.3g}, y %{y:.3g}<extra></extra>"
+            if self.is_data
+            else "example %{customdata}<extra></extra>"
+        )
+        return [
+            go.Scatter(
+                x=self.px,
+                y=self.py,
+                customdata=np.arange(1, self.n + 1),
+                uid="examples",
+                name="not yet used this epoch",
+                legendrank=10,
+                mode="markers",
+                marker=markers["examples"],
+                hovertemplate=hover,
+                xaxis="x2",
+                yaxis="y2",
+            ),
+            # The moving trace is empty at the start of an epoch, and Plotly leaves empty
+            # traces out of the legend: this entry stays.
+            go.Scatter(
+                x=[None],
+                y=[None],
+                uid="visited-legend",
+                name="used earlier this epoch",
+                legendrank=11,
+                mode="markers",
+                marker=markers["visited"],
+                xaxis="x2",
+                yaxis="y2",
+            ),
+        ]
+
+    def overlay_traces(self) -> list:
+        """Drawn above the moving traces: the example numbers in the cells."""
+        if self.is_data:
+            return []
+        return [
+            go.Scatter(
+                x=self.px,
+                y=self.py,
+                text=[str(i + 1) for i in range(self.n)],
+                uid="cell-numbers",
+                name="cell numbers",
+                mode="text",
+                textfont=dict(size=12, color=DARK),
+                hoverinfo="skip",
+                showlegend=False,
+                xaxis="x2",
+                yaxis="y2",
+            )
+        ]
+
+    def moving_traces(self, step: int) -> list:
+        parts = self.moving(step)
+        markers = self._markers()
+        traces = [
+            go.Scatter(
+                **parts[0],
+                uid="visited",
+                name="used earlier this epoch",
+                mode="markers",
+                marker=markers["visited"],
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis="x2",
+                yaxis="y2",
+            ),
+            go.Scatter(
+                **parts[1],
+                uid="minibatch",
+                name="current minibatch",
+                legendrank=12,
+                mode="markers",
+                marker=markers["batch"],
+                hovertemplate="example %{customdata} (in this minibatch)<extra></extra>",
+                xaxis="x2",
+                yaxis="y2",
+            ),
+            go.Scatter(
+                x=[self.status_xy[0]],
+                y=[self.status_xy[1]],
+                **parts[2],
+                uid="status",
+                name="status",
+                mode="text",
+                textposition="middle center",
+                textfont=dict(size=15, color=DARK),
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis="x2",
+                yaxis="y2",
+            ),
+        ]
+        if self.is_data:
+            for part, name, dash, width in (
+                (parts[3], "sgd", "solid", 3),
+                (parts[4], "gd", "dash", 2),
+            ):
+                traces.append(
+                    go.Scatter(
+                        x=_f32(self.curve_x),
+                        **part,
+                        uid=f"model:{name}",
+                        name=f"model at {style.label(name)}'s φ",
+                        legendrank=13 if name == "sgd" else 14,
+                        mode="lines",
+                        line=dict(color=style.color(name), width=width, dash=dash),
+                        hoverinfo="skip",
+                        xaxis="x2",
+                        yaxis="y2",
+                    )
+                )
+        return traces
+
+
+def _tail(points: np.ndarray, step: int) -> dict:
+    lo = max(0, step - TAIL + 1)
+    pts = points[lo : step + 1]
+    return dict(x=_f32(pts[:, 0]), y=_f32(pts[:, 1]))
+
+
+def _head(points: np.ndarray, losses: np.ndarray, step: int) -> dict:
+    return dict(
+        x=_f32(points[step : step + 1, 0]),
+        y=_f32(points[step : step + 1, 1]),
+        customdata=_f32([[step, losses[step]]]),
+    )
+
+
+def _run_moving(traj, step: int) -> list[dict]:
+    s = min(step, traj.steps)
+    return [_tail(traj.points, s), _head(traj.points, traj.losses, s)]
+
+
+def _run_traces(traj, step: int) -> tuple[list, list]:
+    """(static, moving) traces of one run: its faint path and end marker; its tail and head
+    at ``step`` (the moving ones in the order of `_run_moving`)."""
+    name = traj.optimizer
+    color = style.color(name)
+    label = style.label(name)
+    diverged = int(np.max(traj.diverged)) if np.ndim(traj.diverged) else int(traj.diverged)
+    if diverged >= 0:
+        label += f" (diverged at step {diverged})"
+    tail, head = _run_moving(traj, step)
+    end = diverged if diverged > 0 else traj.steps + 1
+    path = traj.points[:end]
+    static = [
+        go.Scatter(
+            x=_f32(path[:, 0]),
+            y=_f32(path[:, 1]),
+            uid=f"path:{name}",
+            name=label,
+            legendgroup=name,
+            showlegend=False,
+            mode="lines",
+            line=dict(color=_rgba(color, 0.45), width=1.5),
+            hoverinfo="skip",
+            xaxis="x",
+            yaxis="y",
+        ),
+        go.Scatter(
+            x=_f32(path[-1:, 0]),
+            y=_f32(path[-1:, 1]),
+            uid=f"end:{name}",
+            name=f"{label}: end",
+            legendgroup=name,
+            showlegend=False,
+            mode="markers",
+            marker=dict(
+                symbol="diamond", size=11, color=color, line=dict(color="#FFFFFF", width=1.5)
+            ),
+            hovertemplate=(
+                f"<b>{label} ended here</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
+            ),
+            xaxis="x",
+            yaxis="y",
+        ),
+    ]
+    moving = [
+        go.Scatter(
+            **tail,
+            uid=f"tail:{name}",
+            name=label,
+            legendgroup=name,
+            showlegend=False,
+            mode="lines",
+            line=dict(color=color, width=4),
+            hoverinfo="skip",
+            xaxis="x",
+            yaxis="y",
+        ),
+        go.Scatter(
+            **head,
+            uid=f"head:{name}",
+            name=label,
+            legendrank=1 if name == "gd" else 2,
+            legendgroup=name,
+            mode="markers",
+            marker=dict(size=13, color=color, line=dict(color="#FFFFFF", width=1.5)),
+            selected=dict(marker=dict(opacity=1)),
+            unselected=dict(marker=dict(opacity=1)),
+            hovertemplate=(
+                f"<b>{label}</b><br>step %{{customdata[0]}}<br>{PHI0} %{{x:.4g}}, "
+                f"{PHI1} %{{y:.4g}}<br>loss %{{customdata[1]:.4g}}<extra></extra>"
+            ),
+            xaxis="x",
+            yaxis="y",
+        ),
+    ]
+    return static, moving
+
+
+def _controls(shown, steps: int, per_epoch: int) -> tuple[list, list]:
+    names = [str(int(s)) for s in shown]
+    still = {"duration": 0, "redraw": False}
+    play = [
+        None,
+        {
+            "frame": {"duration": FRAME_MS, "redraw": False},
+            "mode": "immediate",
+            "fromcurrent": True,
+            "transition": {"duration": 0},
+        },
+    ]
+    pause = [[None], {"frame": still, "mode": "immediate"}]
+    rewind = [[names[0]], {"frame": still, "mode": "immediate", "transition": {"duration": 0}}]
+    buttons = dict(
+        type="buttons",
+        direction="left",
+        showactive=False,
+        x=0.0,
+        xanchor="left",
+        y=-0.12,
+        yanchor="top",
+        pad=dict(t=4, r=4),
+        buttons=[
+            dict(label="▶ Play", method="animate", args=play),
+            dict(label="❚❚ Pause", method="animate", args=pause),
+            dict(label="◀◀ Start", method="animate", args=rewind),
+        ],
+    )
+    slider = dict(
+        active=0,
+        x=0.3,
+        len=0.7,
+        xanchor="left",
+        y=-0.11,
+        yanchor="top",
+        pad=dict(t=8, b=0),
+        currentvalue=dict(prefix="step ", xanchor="left", font=dict(size=14, color=DARK)),
+        font=dict(color="rgba(0,0,0,0)", size=8),  # hundreds of tick labels would overlap
+        ticklen=0,
+        minorticklen=0,
+        steps=[
+            dict(
+                label=f"{name} · {position_text(int(name), steps, per_epoch)}",
+                value=name,
+                method="animate",
+                args=[
+                    [name],
+                    {
+                        "mode": "immediate",
+                        "frame": {"duration": 0, "redraw": False},
+                        "transition": {"duration": 0},
+                    },
+                ],
+            )
+            for name in names
+        ],
+    )
+    return [buttons], [slider]
+
+
+def lab_animation(
+    landscape,
+    gd,
+    sgd,
+    *,
+    contour_n: int = 241,
+    max_frames: int = 100,
+    height: int = 640,
+) -> go.Figure:
+    """GD and SGD on the contour (left) beside what the minibatch is (right), animated.
+
+    ``gd`` and ``sgd`` are single-start `optimizers.Trajectory`s with the same number of
+    steps. The frame of step t shows both points at phi_t and SGD's batch of step t (the one
+    that takes phi_t to phi_{t+1}) with the examples its epoch used before; the last frame
+    (t = T) shows where both ended, as do the diamonds. The figure opens on step 0; Play runs
+    on from the step shown.
+    """
+    if gd.steps != sgd.steps:
+        raise ValueError(f"gd and sgd must have the same steps, got {gd.steps} and {sgd.steps}")
+    steps = sgd.steps
+    xs, ys, grid = landscape.grid(contour_n)
+    levels = ColorLevels(landscape, grid)
+    panel = _Panel(landscape, gd, sgd)
+
+    right_title = "Data and the fitted model" if panel.is_data else f"The N = {panel.n} examples"
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.52, 0.48],
+        horizontal_spacing=0.12,
+        subplot_titles=("Loss contour: GD and SGD from the same start", right_title),
+    )
+    fig.add_layout_image(levels.image(xs, ys, grid))
+    fig.add_trace(levels.colorbar_trace(levels.colorbar(0.45, side="top", len=0.85)))
+    fig.add_trace(_click_grid(landscape))
+    runs = [_run_traces(traj, 0) for traj in (gd, sgd)]
+    for static, _ in runs:
+        fig.add_traces(static)
+    fig.add_traces(_critical_traces(landscape))
+    fig.add_trace(
+        go.Scatter(
+            x=sgd.points[:1, 0],
+            y=sgd.points[:1, 1],
+            uid="start",
+            name="start",
+            legendrank=3,
+            mode="markers",
+            marker=style.START_MARKER,
+            hovertemplate=f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
+            xaxis="x",
+            yaxis="y",
+        )
+    )
+    fig.add_traces(panel.static_traces())
+
+    first_moving = len(fig.data)
+    for _, moving_run in runs:
+        fig.add_traces(moving_run)
+    fig.add_traces(panel.moving_traces(0))
+    moving = list(range(first_moving, len(fig.data)))
+    fig.add_traces(panel.overlay_traces())
+
+    shown = frame_steps(steps, sgd.steps_per_epoch, max_frames)
+    frames = []
+    for s in shown:
+        s = int(s)
+        parts = _run_moving(gd, s) + _run_moving(sgd, s) + panel.moving(s)
+        # Plain dicts: validating hundreds of go.Scatter objects would dominate the build.
+        data = [dict(part, type="scatter") for part in parts]
+        frames.append(dict(name=str(s), data=data, traces=moving))
+    fig.frames = frames
+    menus, sliders = _controls(shown, steps, sgd.steps_per_epoch)
+    fig.update_layout(updatemenus=menus, sliders=sliders)
+
+    (x0, x1), (y0, y1) = landscape.bounds
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=1, **axis)
+    fig.update_yaxes(
+        title_text=PHI1,
+        range=[y0, y1],
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        row=1,
+        col=1,
+        **axis,
+    )
+    if panel.is_data:
+        grid_axis = dict(axis, showgrid=True, gridcolor="#EEEEEE")
+        fig.update_xaxes(title_text="x", range=panel.x_range, row=1, col=2, **grid_axis)
+        fig.update_yaxes(title_text="y", range=panel.y_range, row=1, col=2, **grid_axis)
+    else:
+        fig.update_xaxes(range=panel.x_range, visible=False, constrain="domain", row=1, col=2)
+        fig.update_yaxes(
+            range=panel.y_range,
+            visible=False,
+            scaleanchor="x2",
+            scaleratio=1,
+            constrain="domain",
+            row=1,
+            col=2,
+        )
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=height,
+        # Room above the legend for Plotly's mode bar, which would cover a two-row legend.
+        margin=dict(l=55, r=15, t=125, b=115),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.09, yanchor="bottom"),
+        hovermode="closest",
+        uirevision=f"sgd-lab:{landscape.name}",
+    )
+    return fig
+
+
+# ----- the minibatch's own landscape -------------------------------------------------------
+
+
+def _arrow(tail, vector, scale, color, xref, yref, width: float = 3.5) -> dict:
+    tip = np.asarray(tail) - scale * np.asarray(vector)  # downhill: the way a step goes
+    return dict(
+        x=float(tip[0]),
+        y=float(tip[1]),
+        ax=float(tail[0]),
+        ay=float(tail[1]),
+        xref=xref,
+        yref=yref,
+        axref=xref,
+        ayref=yref,
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=3.85 / width if width > 4 else 1.1,  # heads of similar size, wide or not
+        arrowwidth=width,
+        arrowcolor=color,
+        text="",
+        standoff=0,
+        startstandoff=0,
+    )
+
+
+def minibatch_figure(
+    landscape,
+    full_grid: tuple,
+    batch_grid: tuple,
+    point,
+    full_minimum,
+    batch_minimum,
+    grads,
+    arrow_scale: float,
+    *,
+    batch_label: str = "this minibatch",
+    height: int = 480,
+) -> go.Figure:
+    """The full loss (left) and the minibatch's loss (right) on the same colour levels.
+
+    ``full_grid`` and ``batch_grid`` are (xs, ys, loss[y, x]); ``grads`` a
+    `optimizers.minibatch.GradientPair` at ``point``. Both panels mark the current point,
+    the full loss's minimum and the minibatch loss's minimum; the arrows show the downhill
+    directions -dL/dphi (full batch, on the left) and -dL_B/dphi (minibatch, on both),
+    multiplied by the same ``arrow_scale``.
+    """
+    xs, ys, full = full_grid
+    bxs, bys, mini = batch_grid
+    levels = ColorLevels(landscape, full)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.1,
+        subplot_titles=("Full loss L(φ): all N examples", f"Minibatch loss L_B(φ): {batch_label}"),
+    )
+    fig.add_trace(levels.contour(xs, ys, full, uid="full-contour"), row=1, col=1)
+    fig.add_trace(
+        levels.contour(
+            bxs, bys, mini, uid="batch-contour", colorbar=levels.colorbar(1.01, len=0.9)
+        ),
+        row=1,
+        col=2,
+    )
+    point = np.asarray(point, dtype=float)
+    gd_color, sgd_color = style.color("gd"), style.color("sgd")
+    markers = [
+        ("minimum of L", full_minimum, dict(style.CRITICAL_MARKERS["minimum"], size=16)),
+        (
+            "minimum of L_B",
+            batch_minimum,
+            dict(symbol="star", size=17, color=sgd_color, line=dict(color=DARK, width=1.5)),
+        ),
+        (
+            "current φ",
+            point,
+            dict(symbol="circle", size=13, color="#FFFFFF", line=dict(color=DARK, width=2.5)),
+        ),
+    ]
+    for col in (1, 2):
+        for name, where, marker in markers:
+            where = np.asarray(where, dtype=float)
+            fig.add_trace(
+                go.Scatter(
+                    x=where[:1],
+                    y=where[1:],
+                    uid=f"{name}:{col}",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    mode="markers",
+                    marker=marker,
+                    hovertemplate=(
+                        f"<b>{name}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
+                    ),
+                ),
+                row=1,
+                col=col,
+            )
+    # Legend entries for the arrows (annotations have none).
+    for name, color, norm in (
+        ("−∇L, full batch", gd_color, grads.full_norm),
+        ("−∇L_B, minibatch", sgd_color, grads.minibatch_norm),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                name=f"{name} (length {norm:.3g})",
+                mode="lines",
+                line=dict(color=color, width=3.5),
+            ),
+            row=1,
+            col=1,
+        )
+    if arrow_scale > 0:
+        # The full-batch arrow is wider and drawn first: it shows around the minibatch one
+        # when the two point the same way.
+        fig.add_annotation(_arrow(point, grads.full, arrow_scale, gd_color, "x", "y", width=7))
+        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x", "y"))
+        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x2", "y2"))
+
+    (x0, x1), (y0, y1) = landscape.bounds
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    for col, anchor in ((1, "x"), (2, "x2")):
+        fig.update_xaxes(
+            title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=col, **axis
+        )
+        fig.update_yaxes(
+            title_text=PHI1,
+            range=[y0, y1],
+            scaleanchor=anchor,
+            scaleratio=1,
+            constrain="domain",
+            row=1,
+            col=col,
+            **axis,
+        )
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=height,
+        margin=dict(l=55, r=75, t=80, b=45),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.13, yanchor="bottom"),
+        hovermode="closest",
+    )
+    return fig
+
+
+# ----- learning rate and loss against step -------------------------------------------------
+
+
+def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
+    """alpha at each step, with the epochs as alternating bands and the decays marked."""
+    lrs = np.asarray(lrs, dtype=float)
+    steps = len(lrs)
+    epochs = ceil(steps / steps_per_epoch)
+    top = float(np.nanmax(lrs)) if steps else 1.0
+    fig = go.Figure()
+    # Alternate bands, one per epoch (pairs of several epochs when there are very many), as
+    # one filled trace: a shape per band would make a long run's figure slow to build.
+    group = max(1, ceil(epochs / 60))
+    band_x, band_y = [], []
+    for e in range(0, epochs, 2 * group):
+        lo = e * steps_per_epoch - 0.5
+        hi = min((e + group) * steps_per_epoch, steps) - 0.5
+        band_x += [lo, hi, hi, lo, lo, None]
+        band_y += [0, 0, 1.15 * top, 1.15 * top, 0, None]
+    fig.add_trace(
+        go.Scatter(
+            x=band_x,
+            y=band_y,
+            name="epochs",
+            mode="lines",
+            fill="toself",
+            fillcolor="#E8ECF3",
+            line=dict(width=0),
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=np.arange(steps),
+            y=lrs,
+            customdata=np.arange(steps) // steps_per_epoch + 1,
+            name="α",
+            mode="lines",
+            line=dict(color=style.color("sgd"), width=3, shape="hv"),
+            hovertemplate="step %{x} (epoch %{customdata})<br>α = %{y:.4g}<extra></extra>",
+        )
+    )
+    changes = np.flatnonzero(np.diff(lrs) != 0) + 1
+    if 0 < len(changes) <= 12:  # a step decay (a smooth decay changes alpha every step)
+        # The seed's reading of a decaying alpha: explore first, fine-tune last.
+        for lo, hi, text in (
+            (0, changes[0], "high α: explore"),
+            (changes[-1], steps, "low α: fine-tune"),
+        ):
+            fig.add_annotation(
+                x=0.5 * (lo + hi - 1),
+                y=float(lrs[lo]),
+                text=text,
+                showarrow=False,
+                yshift=-14,
+                font=dict(size=13, color=DARK),
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        for t in changes:
+            fig.add_annotation(
+                x=int(t),
+                y=float(lrs[t - 1]),
+                text=f"×{lrs[t] / lrs[t - 1]:.3g}",
+                showarrow=False,
+                yshift=12,
+                xanchor="left",
+                font=dict(size=12, color="#555555"),
+            )
+    band = "epoch" if group == 1 else f"{group} epochs"
+    fig.update_xaxes(
+        title_text=f"step (shaded bands: every other {band}, {steps_per_epoch} steps per epoch)",
+        range=[-0.5, steps - 0.5],
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_yaxes(title_text="learning rate α", range=[0, 1.15 * top], rangemode="tozero")
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=height,
+        margin=dict(l=60, r=15, t=20, b=50),
+        showlegend=False,
+        hovermode="closest",
+    )
+    return fig
+
+
+def loss_figure(gd, sgd, *, height: int = 300) -> go.Figure:
+    """GD's and SGD's full-data loss against step (log axis when every loss is positive)."""
+    fig = go.Figure()
+    finite = np.concatenate([np.asarray(t.losses, dtype=float) for t in (gd, sgd)])
+    finite = finite[np.isfinite(finite)]
+    log = bool(finite.size) and float(finite.min()) > 0
+    for traj in (gd, sgd):
+        name = traj.optimizer
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(traj.steps + 1),
+                y=_f32(traj.losses),
+                name=style.label(name),
+                mode="lines",
+                line=dict(color=style.color(name), width=2.5 if name == "sgd" else 2),
+                hovertemplate=(
+                    f"<b>{style.label(name)}</b><br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>"
+                ),
+            )
+        )
+    fig.update_xaxes(title_text="step", showgrid=True, zeroline=False)
+    fig.update_yaxes(
+        title_text="full loss L(φ)" + (" (log)" if log else ""),
+        type="log" if log else "linear",
+        showgrid=True,
+        exponentformat="power",
+    )
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=height,
+        margin=dict(l=60, r=15, t=30, b=45),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom"),
+        hovermode="x unified",
+    )
+    return fig

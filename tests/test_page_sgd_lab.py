@@ -1,0 +1,212 @@
+"""AppTest of the Minibatch SGD lab page: it renders on several surfaces, its animation shows
+the true minibatches, GD stalls at the saddle where SGD escapes, URL and button state."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from landscapes import get_landscape
+from optimizers import run
+from optimizers.minibatch import suggested_step_decay, with_epochs_of
+from ui.state import CONFIG_KEY
+
+PAGE = "pages/sgd_lab.py"
+
+
+def open_lab(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _decode(obj):
+    """Plotly's base64 arrays ({"dtype", "bdata"}) as NumPy arrays."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            shape = obj.get("shape")
+            return arr.reshape([int(k) for k in str(shape).split(",")]) if shape else arr
+        return {k: _decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    return obj
+
+
+def frame_trace(figure: dict, frame: dict, name: str) -> dict:
+    """The data a frame gives the trace called ``name``."""
+    for data, index in zip(frame["data"], frame["traces"], strict=True):
+        if figure["data"][index].get("name") == name:
+            return data
+    raise KeyError(name)
+
+
+def charts(at) -> list[dict]:
+    return [_decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+
+
+def markdown(at) -> str:
+    return "\n".join(m.value for m in at.main.markdown)
+
+
+def runs_for(at):
+    """GD and SGD recomputed from the page's configuration, independently of the page."""
+    cfg = at.session_state[CONFIG_KEY]
+    ls = cfg.landscape()
+    s = cfg.setting("sgd")
+    sched = cfg.schedule_object()
+    sgd = run(
+        ls, "sgd", cfg.start, cfg.steps, s.lr, batch_size=s.batch_size, seed=cfg.seed,
+        schedule=sched,
+    )  # fmt: skip
+    gd = run(
+        ls, "gd", cfg.start, cfg.steps, s.lr, schedule=with_epochs_of(sched, sgd.steps_per_epoch)
+    )
+    return ls, gd, sgd
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"surface": "linreg"}, {"surface": "gabor"}, {"surface": "saddle"}],
+    ids=["default", "linreg", "gabor", "saddle"],
+)
+def test_page_renders(query):
+    at = open_lab(**query)
+    assert at.title[0].value == "Minibatch SGD lab"
+    figures = charts(at)
+    assert len(figures) == 4  # animation, loss against step, minibatch view, learning rate
+    animation = figures[0]
+    assert 50 <= len(animation["frames"]) <= 100
+    assert "ended at" in markdown(at)
+    assert not at.warning  # nothing diverges on the first view
+
+
+def test_frames_highlight_the_true_minibatches_on_linreg():
+    at = open_lab(surface="linreg")
+    ls, gd, sgd = runs_for(at)
+    assert sgd.batch_size == 5 and sgd.steps_per_epoch == 4
+    animation = charts(at)[0]
+    checked = 0
+    for frame in animation["frames"]:
+        step = int(frame["name"])
+        if step >= sgd.steps:
+            continue
+        batch = np.asarray(sgd.batches[step])
+        highlighted = frame_trace(animation, frame, "current minibatch")
+        assert np.allclose(np.sort(highlighted["x"]), np.sort(ls.data_x[batch]), atol=1e-6)
+        checked += 1
+    assert checked >= 90
+
+
+def test_gd_stalls_at_the_saddle_and_sgd_escapes():
+    at = open_lab(surface="saddle", x0=2.5, y0=0)
+    text = markdown(at)
+    assert "**GD** ended at **saddle (0.00, 0.00)**" in text
+    assert re.search(r"\*\*SGD\*\* ended at \*\*global minimum \(0\.00, -?1\.00\)\*\*", text)
+    ls, gd, sgd = runs_for(at)
+    assert cfg_noise(at) > 0
+    assert np.linalg.norm(gd.points[-1]) < 1e-3
+    assert np.linalg.norm(np.abs(sgd.points[-1]) - [0.0, 1.0]) < 0.06  # 1% of the bounds
+    table = at.dataframe[0].value
+    assert list(table.index) == ["GD", "SGD"]
+    assert table.loc["GD", "final loss"] == pytest.approx(0.25, abs=1e-6)
+    assert table.loc["SGD", "final loss"] < 1e-3
+
+
+def cfg_noise(at) -> float:
+    return at.session_state[CONFIG_KEY].noise
+
+
+def test_bad_lab_step_in_the_link_is_named():
+    at = open_lab(surface="linreg", lab_step="abc")
+    messages = [w.value for w in at.warning]
+    assert any("lab_step" in m and "not a number" in m for m in messages), messages
+    assert at.slider(key="lab_step").value == 0
+
+
+def test_lab_step_from_the_link_picks_the_step():
+    at = open_lab(surface="linreg", lab_step=5)
+    assert at.slider(key="lab_step").value == 5
+    ls, gd, sgd = runs_for(at)
+    caption = "\n".join(c.value for c in at.main.caption)
+    batch = sorted(int(i) + 1 for i in sgd.batches[5])
+    assert f"Step 5 (epoch 2, batch 2 of 4) uses examples {', '.join(map(str, batch))}." in (
+        caption
+    )
+    minibatch_view = charts(at)[2]
+    current = next(t for t in minibatch_view["data"] if t.get("name") == "current φ")
+    assert np.allclose([current["x"][0], current["y"][0]], sgd.points[5], atol=1e-9)
+    metrics = {m.label: m.value for m in at.metric}
+    g = ls.grad(sgd.points[5])
+    assert metrics["|∇L| (full batch)"] == f"{np.hypot(*g):.3g}"
+
+
+def test_lab_step_out_of_range_is_refused_and_a_shorter_run_clamps_it():
+    at = open_lab(surface="saddle", lab_step=5000)
+    assert any("lab_step" in w.value and "between 0 and 199" in w.value for w in at.warning)
+    at.slider(key="lab_step").set_value(150).run()
+    at.sidebar.slider(key="steps").set_value(100).run()
+    assert not at.exception
+    assert at.slider(key="lab_step").value == 99
+
+
+def test_seed_schedule_button_sets_step_decay():
+    at = open_lab(surface="saddle")
+    assert at.session_state[CONFIG_KEY].schedule[0] == "constant"
+    offer = next(i.value for i in at.info if "seed's schedule" in i.value)
+    assert "×0.5 every 13 epochs: α drops 3 times within these 200 steps" in offer
+    at.button(key="seed_schedule").click().run()
+    assert not at.exception
+    factor, every = suggested_step_decay(200, 4)
+    assert at.sidebar.selectbox(key="sched").value == "step"
+    assert at.session_state[CONFIG_KEY].schedule[:3] == ("step", factor, every)
+    assert not any(b.key == "seed_schedule" for b in at.button)
+    ls, gd, sgd = runs_for(at)
+    assert np.array_equal(np.unique(sgd.lrs), [0.1 / 8, 0.1 / 4, 0.1 / 2, 0.1])
+    lr_figure = charts(at)[3]
+    alpha = next(t for t in lr_figure["data"] if t["name"] == "α")
+    assert np.allclose(alpha["y"], sgd.lrs)
+    caption = "\n".join(c.value for c in at.main.caption)
+    assert f"multiplied by 0.5 every {every} epochs ({4 * every} steps)" in caption
+
+
+def test_wells_scenario_escapes_the_shallow_well():
+    at = open_lab()
+    at.button(key="scenario_wells").click().run()
+    assert not at.exception
+    cfg = at.session_state[CONFIG_KEY]
+    assert (cfg.surface, cfg.start, cfg.batch_size) == ("wells", (1.0, -2.0), 1)
+    assert cfg.schedule[:3] == ("step", 0.5, 3)
+    assert math.isclose(cfg.lr, 10**-0.7)
+    text = markdown(at)
+    assert "**GD** ended at **local minimum (-1.94, -1.36)**" in text
+    assert "**SGD** ended at **global minimum (1.75, 1.56)**" in text
+
+
+def test_full_batch_and_zero_noise_say_sgd_is_gd():
+    ls = get_landscape("linreg")
+    at = open_lab(surface="linreg", bs=ls.n_examples)
+    assert any("SGD is gradient descent" in i.value for i in at.info)
+    at = open_lab(surface="saddle", noise=0)
+    assert any("σ is 0" in i.value for i in at.info)
+    _, gd, sgd = runs_for(at)
+    assert np.allclose(gd.points, sgd.points)
+
+
+def test_a_diverging_run_is_flagged_and_the_page_still_renders():
+    at = open_lab(surface="rosenbrock", log_lr=0)
+    messages = [w.value for w in at.warning]
+    assert any(m.startswith("GD diverged at step") for m in messages), messages
+    assert any(m.startswith("SGD diverged at step") for m in messages), messages
+    assert len(charts(at)) == 4
