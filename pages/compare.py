@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from figures.race import RunView, clicked_point, loss_figure, race_figure
+from figures.race import RunView, click_grid_index, clicked_point, loss_figure, race_figure
 from optimizers.rules import RULES
 from ui.compare import (
     CONVENTIONS,
@@ -15,6 +15,7 @@ from ui.compute import race
 from ui.state import config
 
 CHART_KEY = "race_chart"
+GRID_KEY = "_race_click_grid"  # the trace index of the click grid in the drawn figure
 RESULTS_COLUMNS = {
     "α": st.column_config.NumberColumn(format="%.3g"),
     "final loss": st.column_config.NumberColumn(format="%.4g"),
@@ -25,7 +26,7 @@ RESULTS_COLUMNS = {
 
 def _set_start_from_click() -> None:
     """Runs before the rerun, so the sidebar's start widgets may still be set."""
-    point = clicked_point(st.session_state.get(CHART_KEY))
+    point = clicked_point(st.session_state.get(CHART_KEY), st.session_state.get(GRID_KEY))
     if point is not None:
         st.session_state["x0"] = round(point[0], 2)
         st.session_state["y0"] = round(point[1], 2)
@@ -50,8 +51,11 @@ for message in diverged_messages(cfg, runs):
     st.warning(message, icon=":material/warning:")
 
 views = [RunView.from_trajectory(t) for t in runs.values()]
+figure = race_figure(ls, views)
+st.session_state[GRID_KEY] = click_grid_index(figure)
 st.plotly_chart(
-    race_figure(ls, views),
+    figure,
+    theme=None,
     key=CHART_KEY,
     on_select=_set_start_from_click,
     selection_mode="points",
@@ -60,7 +64,12 @@ st.plotly_chart(
 )
 
 st.subheader("Loss against step")
-st.plotly_chart(loss_figure(views), width="stretch", config={"displaylogo": False})
+st.plotly_chart(
+    loss_figure(views, loss_floor=ls.global_minimum.loss),
+    theme=None,
+    width="stretch",
+    config={"displaylogo": False},
+)
 
 st.subheader("Results")
 table = results_table(cfg, ls, runs)
@@ -68,9 +77,10 @@ st.dataframe(table, width="stretch", column_config=RESULTS_COLUMNS)
 st.markdown(explain(cfg, ls, table))
 st.download_button(
     "Download every trajectory (CSV)",
-    trajectories_csv(cfg, runs),
+    lambda: trajectories_csv(cfg, runs),  # built on click: no file is served until then
     file_name=f"descent-{cfg.surface}.csv",
     mime="text/csv",
+    on_click="ignore",
     icon=":material/download:",
 )
 

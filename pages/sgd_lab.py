@@ -119,7 +119,7 @@ st.plotly_chart(
 
 # ----- where they ended ---------------------------------------------------------------------
 rows = reports(key)
-left, right_col = st.columns([1, 1])
+left, right_col = st.columns([6, 5])
 with left:
     st.subheader("Where GD and SGD ended")
     st.markdown(
@@ -130,7 +130,14 @@ with left:
     )
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index = [label(name) for name in table.index]
-    st.dataframe(table, width="stretch")
+    st.dataframe(
+        table,
+        width="stretch",
+        column_config={
+            "final loss": st.column_config.NumberColumn(format="%.4g"),
+            "steps to a minimum": st.column_config.NumberColumn("steps to min.", format="%d"),
+        },
+    )
     st.caption(
         "The seed: noise in the gradient *can escape local minima* and *reduces the chance of "
         "getting stuck at saddle points*. A step is also cheaper: it uses "

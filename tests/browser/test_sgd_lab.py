@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.browser.helpers import (
@@ -14,22 +12,15 @@ from tests.browser.helpers import (
     wait_idle,
 )
 
-# Opened at a page's own path (/sgd), Streamlit first looks for its server one level down
-# (/sgd/_stcore/health and /host-config) and falls back to the root: two harmless 404s.
-PROBE_404 = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
-
 
 def _assert_no_console_errors(page, paused: bool = False) -> None:
-    """No console errors but Streamlit's probe 404s, and after Pause Plotly's own: pausing
-    interrupts the running Plotly.animate, whose promise plotly.js then rejects with
-    ``undefined`` and nobody catches (any Plotly animation does this)."""
-
-    def harmless(e) -> bool:
-        if "404" in e.text and PROBE_404.search(e.url):
-            return True
-        return paused and e.kind == "pageerror" and e.text == "undefined"
-
-    page.console_errors[:] = [e for e in page.console_errors if not harmless(e)]
+    """No console errors; after Pause, but for Plotly's own: pausing interrupts the running
+    Plotly.animate, whose promise plotly.js then rejects with ``undefined`` and nobody
+    catches (any Plotly animation does this)."""
+    if paused:
+        page.console_errors[:] = [
+            e for e in page.console_errors if not (e.kind == "pageerror" and e.text == "undefined")
+        ]
     assert_no_console_errors(page)
 
 
