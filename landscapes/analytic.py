@@ -192,8 +192,7 @@ def wells(**kw) -> AnalyticLandscape:
         return 2 * bowl * x + (e * dx).sum(axis=-1), 2 * bowl * y + (e * dy).sum(axis=-1)
 
     terms = " ".join(
-        rf"\\ &- {d:g}\,e^{{-\|\phi-({cx:g},{cy:g})\|^2/{2 * w * w:g}}}"
-        for cx, cy, d, w in WELLS
+        rf"\\ &- {d:g}\,e^{{-\|\phi-({cx:g},{cy:g})\|^2/{2 * w * w:g}}}" for cx, cy, d, w in WELLS
     )
     return AnalyticLandscape(
         name="wells",
@@ -202,7 +201,10 @@ def wells(**kw) -> AnalyticLandscape:
             "One deep well and two shallower ones: gradient descent settles in whichever "
             "basin it starts in, with no way of knowing a better minimum exists elsewhere."
         ),
-        formula=r"\begin{aligned}L(\phi) = &\ " + f"{bowl:g}" + r"\,\|\phi\|^2 " + terms
+        formula=r"\begin{aligned}L(\phi) = &\ "
+        + f"{bowl:g}"
+        + r"\,\|\phi\|^2 "
+        + terms
         + r"\end{aligned}",
         bounds=((-4.0, 4.0), (-4.0, 4.0)),
         default_start=(-3.2, -3.0),

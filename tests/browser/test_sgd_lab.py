@@ -52,8 +52,9 @@ def _press(page, label: str) -> None:
 
 
 def _open(page, url: str) -> None:
-    # Now and then a direct load of a page's URL makes Streamlit 1.67 show "Page not found"
-    # (a race in st.navigation, seen with any slow page, not this one's doing): load again.
+    # The first request to a fresh server finds Streamlit in its legacy pages/ mode, where
+    # /sgd names no page (the file is pages/sgd_lab.py): it shows "Page not found" and runs
+    # app.py, which then routes to the lab. Load again; the lead knows (see the report).
     for _ in range(3):
         page.goto(url)
         wait_idle(page, timeout=90000)
