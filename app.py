@@ -11,16 +11,17 @@ from ui.state import CONFIG_KEY
 
 st.set_page_config(page_title="Descent", page_icon=":material/landscape:", layout="wide")
 
+# Each url_path equals its script's name: on a fresh server Streamlit's legacy pages/ mode
+# answers the very first request by file name (see ui/state.py).
 PAGES = [
     st.Page(
         "pages/compare.py",
         title="Compare optimizers",
         icon=":material/compare_arrows:",
-        url_path="compare",
-        default=True,
+        default=True,  # at the root URL
     ),
     st.Page(
-        "pages/sgd_lab.py", title="Minibatch SGD lab", icon=":material/shuffle:", url_path="sgd"
+        "pages/sgd_lab.py", title="Minibatch SGD lab", icon=":material/shuffle:", url_path="sgd_lab"
     ),
     st.Page(
         "pages/sensitivity.py",

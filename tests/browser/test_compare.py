@@ -15,7 +15,7 @@ from tests.browser.helpers import (
 
 PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
 # The default page (compare) lives at the root; "/compare" is not one of its addresses.
-PAGES = ["", "sgd", "sensitivity", "basins", "convexity", "theory"]
+PAGES = ["", "sgd_lab", "sensitivity", "basins", "convexity", "theory"]
 
 # The α slider's thumb, and the figure's animation step shown by its slider.
 LR_SLIDER = '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate")'

@@ -52,20 +52,10 @@ def _press(page, label: str) -> None:
 
 
 def _open(page, url: str) -> None:
-    # The first request to a fresh server finds Streamlit in its legacy pages/ mode, where
-    # /sgd names no page (the file is pages/sgd_lab.py): it shows "Page not found" and runs
-    # app.py, which then routes to the lab. Load again; the lead knows (see the report).
-    for _ in range(3):
-        page.goto(url)
-        wait_idle(page, timeout=90000)
-        page.wait_for_timeout(500)
-        if page.locator(".stDialog", has_text="Page not found").count() == 0:
-            break
-        print(f"[browser] Streamlit said 'Page not found' for {url}; loading it again")
-        # That load's console errors (the dialog's message among them) belong to it alone.
-        page.console_errors.clear()
-    else:
-        pytest.fail(f"Streamlit kept saying 'Page not found' for {url}")
+    page.goto(url)
+    wait_idle(page, timeout=90000)
+    page.wait_for_timeout(500)
+    assert page.locator(".stDialog", has_text="Page not found").count() == 0
     page.wait_for_function(
         f"document.querySelectorAll('{PLOTS} .main-svg').length >= {N_PLOTS}", timeout=60000
     )
@@ -104,7 +94,7 @@ def _shown(page, name: str) -> int:
     ],
 )
 def test_sgd_lab_plays(page, app_server, query, name, batch_size, per_epoch):
-    _open(page, f"{app_server}/sgd{query}")
+    _open(page, f"{app_server}/sgd_lab{query}")
     assert_no_exception(page)
 
     before = _slider_text(page)
@@ -146,7 +136,7 @@ def test_sgd_lab_plays(page, app_server, query, name, batch_size, per_epoch):
 
 
 def test_sgd_lab_url_step_and_warning(page, app_server):
-    _open(page, f"{app_server}/sgd?surface=linreg&lab_step=abc")
+    _open(page, f"{app_server}/sgd_lab?surface=linreg&lab_step=abc")
     assert_no_exception(page)
     warning = page.locator('[data-testid="stAlert"]', has_text="lab_step")
     assert warning.count() >= 1
@@ -155,7 +145,7 @@ def test_sgd_lab_url_step_and_warning(page, app_server):
 
 
 def test_clicking_the_contour_sets_the_start(page, app_server):
-    _open(page, f"{app_server}/sgd?surface=saddle")
+    _open(page, f"{app_server}/sgd_lab?surface=saddle")
     chart = page.locator(PLOTS).first
     chart.scroll_into_view_if_needed()
     box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
