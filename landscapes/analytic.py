@@ -61,6 +61,18 @@ class AnalyticLandscape(Landscape):
         idx = np.asarray(idx, dtype=int)
         return self.grad(points) + (self.noise / idx.size) * self.directions[idx].sum(axis=0)
 
+    def minibatch_offsets(self, batches) -> np.ndarray:
+        """minibatch_grad(phi, B) - grad(phi) for each batch: it does not depend on phi here.
+
+        Lets a run add one precomputed (2,) vector per step instead of re-summing the batch.
+        """
+        sizes = np.array([len(b) for b in batches])
+        if sizes.size == 0:
+            return np.zeros((0, 2))
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        sums = np.add.reduceat(self.directions[np.concatenate(batches)], starts, axis=0)
+        return (self.noise / sizes)[:, None] * sums
+
 
 # ----- the surfaces --------------------------------------------------------------------------
 
@@ -246,15 +258,19 @@ def saddle(**kw) -> AnalyticLandscape:
 def beale(**kw) -> AnalyticLandscape:
     c1, c2, c3 = 1.5, 2.25, 2.625
 
+    def _terms(x, y):
+        y2 = y * y
+        y3 = y2 * y
+        return y2, y3, c1 - x + x * y, c2 - x + x * y2, c3 - x + x * y3
+
     def f(x, y):
-        return (c1 - x + x * y) ** 2 + (c2 - x + x * y * y) ** 2 + (c3 - x + x * y**3) ** 2
+        _, _, p, q, r = _terms(x, y)
+        return p * p + q * q + r * r
 
     def df(x, y):
-        p = c1 - x + x * y
-        q = c2 - x + x * y * y
-        r = c3 - x + x * y**3
-        gx = 2 * p * (y - 1) + 2 * q * (y * y - 1) + 2 * r * (y**3 - 1)
-        gy = 2 * p * x + 4 * q * x * y + 6 * r * x * y * y
+        y2, y3, p, q, r = _terms(x, y)
+        gx = 2 * (p * (y - 1) + q * (y2 - 1) + r * (y3 - 1))
+        gy = 2 * x * (p + 2 * q * y + 3 * r * y2)
         return gx, gy
 
     return AnalyticLandscape(

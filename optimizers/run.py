@@ -127,12 +127,21 @@ def run(
     state = rule.init(phi0)
     lookahead = rule.lookahead
     step_lrs = lrs[:, :, None]
+    # Where the minibatch noise does not depend on phi, sum each batch once, up front.
+    offsets = None
+    if not full and hasattr(landscape, "minibatch_offsets"):
+        offsets = landscape.minibatch_offsets(batches)
     with np.errstate(all="ignore"):
         for t in range(steps):
             a = step_lrs[t]
             phi = points[t]
             at = phi if lookahead is None else lookahead(phi, state, a, hp)
-            g = landscape.grad(at) if full else landscape.minibatch_grad(at, batches[t])
+            if full:
+                g = landscape.grad(at)
+            elif offsets is not None:
+                g = landscape.grad(at) + offsets[t]
+            else:
+                g = landscape.minibatch_grad(at, batches[t])
             points[t + 1], state = rule.update(g, phi, state, a, hp, t)
         losses, diverged = _losses_and_divergence(landscape, points)
 

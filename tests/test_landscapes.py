@@ -615,3 +615,16 @@ def test_wells_has_worse_local_minima():
     best = ls.minima[0].loss
     worse = [cp for cp in ls.minima[1:] if cp.loss > best + 1e-6 * (1 + abs(best))]
     assert len(worse) >= 2
+
+
+@pytest.mark.parametrize("name", [n for n in LANDSCAPE_NAMES if n not in ("linreg", "gabor")])
+def test_minibatch_offsets_equal_minibatch_minus_full_gradient(name):
+    ls = get_landscape(name, noise=3.0)
+    rng = np.random.default_rng(5)
+    batches = [rng.choice(ls.n_examples, size, replace=False) for size in (1, 5, 7, 5, 32)]
+    offsets = ls.minibatch_offsets(batches)
+    point = np.array(ls.default_start)
+    for batch, offset in zip(batches, offsets, strict=True):
+        expected = ls.minibatch_grad(point, batch) - ls.grad(point)
+        np.testing.assert_allclose(offset, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(offsets[-1], 0.0, atol=1e-12)  # all N examples: no noise
