@@ -143,6 +143,11 @@ class _EndpointsOnly:
     def loss(self, points):
         return np.zeros(np.shape(points)[:-1])
 
+    def __getattr__(self, name):
+        # Anything else (minibatch_offsets, where the landscape has it) is the landscape's,
+        # so run() takes exactly the same path as on the landscape itself.
+        return getattr(self.landscape, name)
+
 
 def basin_map_ends(
     landscape, optimizer, n, steps, tol=None, bounds=None, max_points=MAX_POINTS_PER_CALL, **kwargs
