@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from figures import style
-from figures.race import CLICK_GRID_NAME, PHI0, PHI1, LossScale
+from figures.race import PHI0, PHI1, LossScale, click_grid
 from landscapes.convexity import ChordCheck, CurvatureMap, symlog, symlog_width
 
 NOT_CONVEX = "#B2182B"  # the red end of the diverging scale: "curves downward here"
@@ -99,31 +99,6 @@ def loss_contour(
     )
 
 
-def click_grid(landscape, n: int = CLICK_N) -> go.Scatter:
-    """Invisible, selectable points over the plot: a click on one moves A or B there."""
-    (x0, x1), (y0, y1) = landscape.bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    gx, gy = gx.ravel(), gy.ravel()
-    loss = landscape.loss(np.stack([gx, gy], axis=-1))
-    # A transparent colour rather than opacity 0, which would stop hover and so clicks.
-    invisible = dict(color="rgba(0,0,0,0)", opacity=1)
-    return go.Scatter(
-        x=_f32(gx),
-        y=_f32(gy),
-        customdata=_f32(np.stack([gx, gy, loss], axis=-1)),
-        name=CLICK_GRID_NAME,
-        mode="markers",
-        marker=dict(size=9, **invisible),
-        selected=dict(marker=invisible),
-        unselected=dict(marker=invisible),
-        hovertemplate=(
-            f"{PHI0} %{{customdata[0]:.3g}}, {PHI1} %{{customdata[1]:.3g}}"
-            "<br>loss %{customdata[2]:.4g}<br><i>click to move the point here</i><extra></extra>"
-        ),
-        showlegend=False,
-    )
-
-
 def _segment_traces(a, b, losses: Sequence[float] | None = None) -> list:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     halo = go.Scatter(
@@ -200,7 +175,16 @@ def segment_figure(landscape, grid, check: ChordCheck, *, height: int = 480) -> 
     xs, ys, z = grid
     fig = go.Figure()
     fig.add_trace(loss_contour(landscape, xs, ys, z))
-    fig.add_trace(click_grid(landscape))
+    fig.add_trace(
+        click_grid(
+            landscape,
+            CLICK_N,
+            webgl=False,
+            rounded=False,
+            size=9,
+            hint="click to move the point here",
+        )
+    )
     fig.add_traces(_segment_traces(check.a, check.b, (check.losses[0], check.losses[-1])))
     for lo, hi in check.intervals:
         inside = (check.t >= lo) & (check.t <= hi)

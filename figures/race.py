@@ -537,34 +537,46 @@ def _start_traces(lifted: Sequence[_Lifted]) -> list:
     ]
 
 
-def _click_grid(landscape, n: int = CLICK_GRID_N) -> go.Scattergl:
-    """Invisible, selectable points over the contour: a click on one sets the start there.
+def click_grid(
+    landscape,
+    n: int = CLICK_GRID_N,
+    *,
+    webgl: bool = True,
+    rounded: bool = True,
+    size: int = 10,
+    hint: str = "click to start here",
+):
+    """Invisible, selectable points over a contour: Plotly cannot select points on contour
+    traces, so a click lands on one of these and its customdata says where (and the loss).
 
-    WebGL: every animation frame redraws the whole figure, and as 1600 SVG markers the grid
-    made each redraw about a third slower."""
+    ``webgl``: every animation frame of the race redraws the whole figure, and as 1600 SVG
+    markers the grid made each redraw about a third slower. ``rounded``: round to about a
+    tenth of the spacing, so a clicked start reads 2.44, not 2.4358974.
+    """
     (x0, x1), (y0, y1) = landscape.bounds
-    # Round to about a tenth of the spacing: a clicked start reads 2.44, not 2.4358974.
-    decimals = max(0, 1 - int(np.floor(np.log10(min(landscape.extent) / (n - 1)))))
     gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    gx, gy = np.round(gx, decimals), np.round(gy, decimals)
+    if rounded:
+        decimals = max(0, 1 - int(np.floor(np.log10(min(landscape.extent) / (n - 1)))))
+        gx, gy = np.round(gx, decimals), np.round(gy, decimals)
     gx, gy = gx.ravel(), gy.ravel()
     loss = landscape.loss(np.stack([gx, gy], axis=-1))
     # A transparent colour with full opacity: hover, and so click-to-select, still work
-    # (checked in Streamlit with on_select="rerun", selection_mode="points").
+    # (opacity 0 would stop them; checked with on_select="rerun", selection_mode="points").
     invisible = dict(color="rgba(0,0,0,0)", opacity=1)
-    return go.Scattergl(
+    trace = go.Scattergl if webgl else go.Scatter
+    return trace(
         x=_f32(gx),
         y=_f32(gy),
         customdata=_f32(np.stack([gx, gy, loss], axis=-1)),
         uid=CLICK_GRID_NAME,
         name=CLICK_GRID_NAME,
         mode="markers",
-        marker=dict(size=10, **invisible),
+        marker=dict(size=size, **invisible),
         selected=dict(marker=invisible),
         unselected=dict(marker=invisible),
         hovertemplate=(
             f"{PHI0} %{{customdata[0]:.3g}}, {PHI1} %{{customdata[1]:.3g}}"
-            "<br>loss %{customdata[2]:.4g}<br><i>click to start here</i><extra></extra>"
+            f"<br>loss %{{customdata[2]:.4g}}<br><i>{hint}</i><extra></extra>"
         ),
         showlegend=False,
         xaxis="x",
@@ -755,7 +767,7 @@ def race_figure(
         row=1,
         col=1,
     )
-    fig.add_trace(_click_grid(landscape), row=1, col=1)
+    fig.add_trace(click_grid(landscape), row=1, col=1)
     fig.add_trace(
         go.Surface(
             x=sx,

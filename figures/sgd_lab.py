@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.race import LossScale
+from figures.race import LossScale, click_grid
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
 
 PHI0, PHI1 = "φ₀", "φ₁"
@@ -244,34 +244,6 @@ def _critical_traces(landscape, xaxis="x", yaxis="y", showlegend=True) -> list:
             )
         )
     return traces
-
-
-def _click_grid(landscape, n: int = CLICK_GRID_N) -> go.Scatter:
-    """Invisible, selectable points over the contour: clicking one sets the start there."""
-    (x0, x1), (y0, y1) = landscape.bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    gx, gy = gx.ravel(), gy.ravel()
-    loss = landscape.loss(np.stack([gx, gy], axis=-1))
-    # Fully transparent colour rather than opacity 0, which would stop hover and so clicks.
-    invisible = dict(color="rgba(0,0,0,0)", opacity=1)
-    return go.Scatter(
-        x=_f32(gx),
-        y=_f32(gy),
-        customdata=_f32(np.stack([gx, gy, loss], axis=-1)),
-        uid=CLICK_GRID_NAME,
-        name=CLICK_GRID_NAME,
-        mode="markers",
-        marker=dict(size=10, **invisible),
-        selected=dict(marker=invisible),
-        unselected=dict(marker=invisible),
-        hovertemplate=(
-            f"{PHI0} %{{customdata[0]:.3g}}, {PHI1} %{{customdata[1]:.3g}}"
-            "<br>loss %{customdata[2]:.4g}<br><i>click to start here</i><extra></extra>"
-        ),
-        showlegend=False,
-        xaxis="x",
-        yaxis="y",
-    )
 
 
 # ----- the animated lab figure -------------------------------------------------------------
@@ -669,7 +641,7 @@ def lab_animation(
     )
     fig.add_layout_image(levels.image(xs, ys, grid))
     fig.add_trace(levels.colorbar_trace(levels.colorbar(0.45, side="top", len=0.85)))
-    fig.add_trace(_click_grid(landscape))
+    fig.add_trace(click_grid(landscape, CLICK_GRID_N, webgl=False, rounded=False))
     runs = [_run_traces(traj, 0) for traj in (gd, sgd)]
     for static, _ in runs:
         fig.add_traces(static)

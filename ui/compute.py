@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes import get_landscape
-from optimizers import run, schedules
+from optimizers import run
 from optimizers.sweeps import basin_map, hyper_grid, lr_sweep
-from ui.config import Config, OptimizerSettings
+from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 
 def _landscape(surface: str, params: tuple):
@@ -24,8 +24,7 @@ def trajectory(
     surface, params, optimizer, start, steps, lr, beta, gamma, eps, batch_size, seed, schedule
 ):
     ls = _landscape(surface, params)
-    kind, factor, every, final_fraction = schedule
-    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    sched = schedule_from_tuple(schedule)
     return run(
         ls,
         optimizer,
@@ -69,8 +68,7 @@ def cached_lr_sweep(
     surface, params, optimizer, start, lrs, steps, beta, gamma, eps, batch_size, seed, schedule
 ):
     ls = _landscape(surface, params)
-    kind, factor, every, final_fraction = schedule
-    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    sched = schedule_from_tuple(schedule)
     return lr_sweep(
         ls,
         optimizer,
@@ -110,8 +108,7 @@ def cached_basin_map(
     surface, params, optimizer, n, steps, lr, beta, gamma, eps, batch_size, seed, schedule
 ):
     ls = _landscape(surface, params)
-    kind, factor, every, final_fraction = schedule
-    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    sched = schedule_from_tuple(schedule)
     return basin_map(
         ls,
         optimizer,

@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes import get_landscape
-from optimizers import schedules
 from optimizers.sweeps import BasinMap, Grid2D, Sweep, hyper_grid, log_range, lr_sweep
 from optimizers.sweeps_extra import basin_map_ends, one_minus_log_values
-from ui.config import Config, OptimizerSettings
+from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 # The hyperparameter heatmaps: how many learning rates and beta/gamma values, and how close
 # to 1 the values go (beta up to 0.999, gamma up to 0.9999).
@@ -21,11 +20,6 @@ HEAT_PARAM = {"momentum": "beta", "nesterov": "beta", "adam": "gamma"}
 
 def _landscape(surface: str, params: tuple):
     return get_landscape(surface, **dict(params))
-
-
-def _schedule(schedule: tuple):
-    kind, factor, every, final_fraction = schedule
-    return schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -44,7 +38,7 @@ def _sweep(
         eps=eps,
         batch_size=batch_size,
         seed=seed,
-        schedule=_schedule(schedule),
+        schedule=schedule_from_tuple(schedule),
     )
 
 
@@ -75,7 +69,7 @@ def _hyper(
         eps=eps,
         batch_size=batch_size,
         seed=seed,
-        schedule=_schedule(schedule),
+        schedule=schedule_from_tuple(schedule),
         **fixed,
     )
 
@@ -104,7 +98,7 @@ def _basins(
         eps=eps,
         batch_size=batch_size,
         seed=seed,
-        schedule=_schedule(schedule),
+        schedule=schedule_from_tuple(schedule),
     )
 
 

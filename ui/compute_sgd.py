@@ -13,7 +13,7 @@ import streamlit as st
 
 from figures import sgd_lab
 from landscapes import get_landscape
-from optimizers import run, schedules
+from optimizers import run
 from optimizers.minibatch import (
     arrow_scale,
     batch_position,
@@ -26,7 +26,7 @@ from optimizers.minibatch import (
     with_epochs_of,
 )
 from ui import sidebar
-from ui.config import Config
+from ui.config import Config, schedule_from_tuple
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -69,8 +69,7 @@ def lab_runs(key: LabKey):
     epoch, and a step decay would then shrink its alpha far sooner than SGD's.
     """
     ls = _landscape(key)
-    kind, factor, every, final_fraction = key.schedule
-    sched = schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+    sched = schedule_from_tuple(key.schedule)
     sgd = run(
         ls,
         "sgd",

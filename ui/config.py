@@ -11,6 +11,12 @@ from landscapes import get_landscape
 from optimizers import schedules
 
 
+def schedule_from_tuple(schedule: tuple) -> schedules.Schedule:
+    """The Schedule of a (kind, factor, every, final_fraction) tuple: hashable for caches."""
+    kind, factor, every, final_fraction = schedule
+    return schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+
+
 @dataclass(frozen=True)
 class OptimizerSettings:
     name: str
@@ -45,8 +51,7 @@ class Config:
         return get_landscape(self.surface, **dict(self.landscape_params))
 
     def schedule_object(self) -> schedules.Schedule:
-        kind, factor, every, final_fraction = self.schedule
-        return schedules.make(kind, factor=factor, every=every, final_fraction=final_fraction)
+        return schedule_from_tuple(self.schedule)
 
     def setting(self, name: str) -> OptimizerSettings:
         for s in self.settings:
