@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from figures import style
@@ -675,7 +676,38 @@ def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
     return [buttons, speed], [slider]
 
 
-def race_figure(
+def race_figure(landscape, runs: Sequence[RunView], **options) -> go.Figure:
+    """Optimizers racing on ``landscape``: contour (left) and 3D surface (right), animated.
+
+    Static traces draw each run's full path faintly, the landscape's critical points and the
+    start; the moving traces (a marker and the last ``tail`` points per run and view) are the
+    only ones the frames update. The figure opens on the last step, so a still image shows
+    where every optimizer got to; Play runs from step 0. Frames sample at most
+    ``max_frames`` steps evenly from 0 to T, T included. Options: ``contour_n``,
+    ``surface_n``, ``max_frames``, ``tail``, ``height``.
+    """
+    fig, frames, controls = _race_parts(landscape, runs, **options)
+    if frames:
+        fig.frames = frames
+        fig.update_layout(controls)
+    return fig
+
+
+def race_figure_json(landscape, runs: Sequence[RunView], **options) -> str:
+    """`race_figure` as Plotly JSON, built about three times faster.
+
+    The frames and the animation controls are complete dicts already; plotly.py's validation
+    of them was three quarters of the build time, and only the rest goes through it here.
+    """
+    fig, frames, controls = _race_parts(landscape, runs, **options)
+    spec = fig.to_dict()  # NumPy arrays become base64 typed arrays, as in race_figure's JSON
+    if frames:
+        spec["frames"] = frames
+        spec["layout"].update(controls)
+    return pio.to_json(spec, validate=False)
+
+
+def _race_parts(
     landscape,
     runs: Sequence[RunView],
     *,
@@ -684,15 +716,9 @@ def race_figure(
     max_frames: int = 100,
     tail: int = 8,
     height: int = 620,
-) -> go.Figure:
-    """Optimizers racing on ``landscape``: contour (left) and 3D surface (right), animated.
-
-    Static traces draw each run's full path faintly, the landscape's critical points and the
-    start; the moving traces (a marker and the last ``tail`` points per run and view) are the
-    only ones the frames update. The figure opens on the last step, so a still image shows
-    where every optimizer got to; Play runs from step 0. Frames sample at most
-    ``max_frames`` steps evenly from 0 to T, T included.
-    """
+) -> tuple[go.Figure, list[dict], dict]:
+    """The race figure without its animation; the frames, and the layout's controls (play,
+    pause, speed and the step slider), as plain dicts."""
     runs = list(runs)
     steps = {r.steps for r in runs}
     if len(steps) > 1:
@@ -809,15 +835,14 @@ def race_figure(
         fig.add_traces(_moving_traces(lf, T, tail, size))
     moving = list(range(moving_start, len(fig.data)))
 
+    frames, controls = [], {}
     if lifted:
-        frames = []
         for s in shown:
             data = [d for lf in lifted for d in _moving(lf, int(s), tail)]
             frames.append(dict(name=str(s), data=data, traces=moving))
-        fig.frames = frames
         plot_height = height - MARGIN["t"] - MARGIN["b"]
         menus, sliders = _controls([str(s) for s in shown], plot_height)
-        fig.update_layout(updatemenus=menus, sliders=sliders)
+        controls = dict(updatemenus=menus, sliders=sliders)
 
     axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
     fig.update_xaxes(
@@ -867,16 +892,18 @@ def race_figure(
         hovermode="closest",
         uirevision=f"race:{landscape.name}:{landscape.bounds}",
     )
-    return fig
+    return fig, frames, controls
 
 
 # ----- reading a click --------------------------------------------------------------------
 
 
-def click_grid_index(fig: go.Figure) -> int | None:
-    """The curve number of the click grid in ``fig``, or None."""
-    for i, trace in enumerate(fig.data):
-        if getattr(trace, "name", None) == CLICK_GRID_NAME:
+def click_grid_index(fig: go.Figure | Mapping) -> int | None:
+    """The curve number of the click grid in ``fig`` (a figure or its JSON dict), or None."""
+    traces = fig["data"] if isinstance(fig, Mapping) else fig.data
+    for i, trace in enumerate(traces):
+        name = trace.get("name") if isinstance(trace, Mapping) else getattr(trace, "name", None)
+        if name == CLICK_GRID_NAME:
             return i
     return None
 

@@ -1,8 +1,11 @@
 """Compare optimizers: trajectories racing on the contour and the surface, side by side."""
 
+import json
+
+import plotly.io as pio
 import streamlit as st
 
-from figures.race import RunView, click_grid_index, clicked_point, loss_figure, race_figure
+from figures.race import CLICK_GRID_NAME, RunView, click_grid_index, loss_figure, race_figure_json
 from optimizers.rules import RULES
 from ui.compare import (
     CONVENTIONS,
@@ -12,10 +15,13 @@ from ui.compare import (
     trajectories_csv,
 )
 from ui.compute import race
+from ui.plotly_chart import clicked_xy, plotly_chart
 from ui.state import config
 
 CHART_KEY = "race_chart"
-GRID_KEY = "_race_click_grid"  # the trace index of the click grid in the drawn figure
+CLICKABLE_KEY = "_race_clickable"  # trace indices whose clicks set the start
+RACE_HEIGHT = 620
+LOSS_HEIGHT = 360
 RESULTS_COLUMNS = {
     "α": st.column_config.NumberColumn(format="%.3g"),
     "final loss": st.column_config.NumberColumn(format="%.4g"),
@@ -26,10 +32,10 @@ RESULTS_COLUMNS = {
 
 def _set_start_from_click() -> None:
     """Runs before the rerun, so the sidebar's start widgets may still be set."""
-    point = clicked_point(st.session_state.get(CHART_KEY), st.session_state.get(GRID_KEY))
-    if point is not None:
-        st.session_state["x0"] = round(point[0], 2)
-        st.session_state["y0"] = round(point[1], 2)
+    click = clicked_xy(CHART_KEY)
+    if click is not None and click[2] in st.session_state.get(CLICKABLE_KEY, ()):
+        st.session_state["x0"] = round(click[0], 2)
+        st.session_state["y0"] = round(click[1], 2)
 
 
 cfg = config()
@@ -51,25 +57,21 @@ for message in diverged_messages(cfg, runs):
     st.warning(message, icon=":material/warning:")
 
 views = [RunView.from_trajectory(t) for t in runs.values()]
-figure = race_figure(ls, views)
-st.session_state[GRID_KEY] = click_grid_index(figure)
-st.plotly_chart(
+figure = race_figure_json(ls, views, height=RACE_HEIGHT)
+# The contour (trace 0) and the invisible grid over it take clicks; paths and markers do not.
+st.session_state[CLICKABLE_KEY] = (0, click_grid_index(json.loads(figure)))
+plotly_chart(
     figure,
-    theme=None,
     key=CHART_KEY,
-    on_select=_set_start_from_click,
-    selection_mode="points",
-    width="stretch",
-    config={"displaylogo": False},
+    height=RACE_HEIGHT,
+    stages=True,
+    later=(CLICK_GRID_NAME,),
+    on_click=_set_start_from_click,
 )
 
 st.subheader("Loss against step")
-st.plotly_chart(
-    loss_figure(views, loss_floor=ls.global_minimum.loss),
-    theme=None,
-    width="stretch",
-    config={"displaylogo": False},
-)
+loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=LOSS_HEIGHT)
+plotly_chart(pio.to_json(loss, validate=False), key="loss_chart", height=LOSS_HEIGHT)
 
 st.subheader("Results")
 table = results_table(cfg, ls, runs)

@@ -22,6 +22,7 @@ from figures.race import (
     frame_steps,
     loss_figure,
     race_figure,
+    race_figure_json,
 )
 from landscapes import get_landscape
 from optimizers import run
@@ -80,6 +81,25 @@ def race(rosenbrock):
 
 
 # ----- structure ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, steps, options",
+    [
+        ("rosenbrock", 300, {}),
+        ("himmelblau", 37, dict(max_frames=10, tail=3)),  # frames skip steps; short tails
+        ("saddle", 5, dict(height=500)),  # fewer steps than frames
+    ],
+)
+def test_the_fast_json_is_the_validated_figure(name, steps, options):
+    """The compare page sends `race_figure_json`, which skips plotly.py's validation of the
+    frames and controls; it must be the very figure `race_figure` validates."""
+    ls = get_landscape(name)
+    runs = race_runs(name, steps)
+    fast = json.loads(race_figure_json(ls, runs, **options))
+    validated = json.loads(race_figure(ls, runs, **options).to_json())
+    assert fast == validated
+    assert len(fast["frames"]) == min(options.get("max_frames", 100), steps + 1)
 
 
 def test_one_contour_one_surface_and_the_click_grid(race):

@@ -13,7 +13,10 @@ from tests.browser.helpers import (
     wait_idle,
 )
 
-PLOT = "[data-testid=stPlotlyChart] .js-plotly-plot"
+# st.plotly_chart's plots, or the compare page's own component (ui/plotly_chart.py).
+PLOT = ".js-plotly-plot"
+# The compare page draws its 2D part first; the 3D scene and the animation come after.
+RACE_READY = ".descent-plot .gl-container [id^=scene]"
 # The default page (compare) lives at the root; "/compare" is not one of its addresses.
 PAGES = ["", "sgd_lab", "sensitivity", "basins", "convexity", "theory"]
 
@@ -53,8 +56,14 @@ def test_every_page_opens_with_a_plot_and_no_error(page, app_server, name):
     assert_no_console_errors(page)
 
 
+def open_race(page, url: str) -> None:
+    open_page(page, url)
+    page.wait_for_selector(RACE_READY, state="attached", timeout=60000)
+    page.wait_for_selector(".descent-plot .updatemenu-button", timeout=30000)
+
+
 def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
-    open_page(page, f"{app_server}/")
+    open_race(page, f"{app_server}/")
     assert_no_exception(page)
     screenshot(page, "compare")
 
@@ -72,6 +81,7 @@ def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
     # A slider moves: the plot and the URL change.
     before_path = page.evaluate(PATH_JS)
     before_url = page.url
+    page.evaluate("() => { document.querySelector('.descent-plot').__marked = true; }")
     thumb = page.locator(f"{LR_SLIDER} [role=slider], {LR_SLIDER} input[type=range]").first
     thumb.focus()
     for _ in range(4):
@@ -81,6 +91,8 @@ def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
     assert "log_lr=" in page.url
     after_path = page.evaluate(PATH_JS)
     assert after_path != before_path
+    # Updated in place (Plotly.react), not rebuilt: the element is the one marked before.
+    assert page.evaluate("() => document.querySelector('.descent-plot').__marked === true")
     assert_no_exception(page)
     assert_no_console_errors(page)
 
@@ -88,7 +100,7 @@ def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
     shared = page.url
     other = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
     try:
-        open_page(other, shared)
+        open_race(other, shared)
         assert other.evaluate(PATH_JS) == after_path
         caption = '[data-testid="stSidebar"] [data-testid="stCaptionContainer"]'
         alpha = page.locator(caption, has_text="α =").first.inner_text()
@@ -96,6 +108,31 @@ def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
         screenshot(other, "compare_shared")
     finally:
         other.context.close()
+
+
+def test_clicking_the_contour_sets_the_start(page, app_server):
+    open_race(page, f"{app_server}/?surface=saddle")
+    chart = page.locator(".descent-plot").first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
+    # A quarter across and 30% down the saddle's bounds [-3, 3] x [-2, 2]: about (-1.5, 0.8).
+    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('x0=')", timeout=30000)
+    wait_idle(page)
+    query = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
+    assert abs(float(query["x0"]) + 1.5) < 0.2 and abs(float(query["y0"]) - 0.8) < 0.2
+    # The race now starts there: its start marker moved.
+    start = page.evaluate(
+        "() => { const t = document.querySelector('.descent-plot')._fullData"
+        ".find(d => d.name === 'start' && d.type === 'scatter'); return [t.x[0], t.y[0]]; }"
+    )
+    assert start == pytest.approx([float(query["x0"]), float(query["y0"])], abs=1e-6)
+    assert_no_exception(page)
+    assert_no_console_errors(page)
+    screenshot(page, "compare_clicked_start")
 
 
 def test_a_malformed_link_warns_instead_of_failing(page, app_server):

@@ -1,0 +1,137 @@
+// Descent's Plotly chart: a Streamlit custom component (st.components.v2) that keeps one
+// Plotly instance per chart and updates it with Plotly.react.
+//
+// Why not st.plotly_chart: in Streamlit 1.67 its element id is derived from the figure, so
+// every change of the figure remounts the chart and Plotly builds it from scratch, WebGL
+// contexts included (about 2 s for the race figure without a GPU); Plotly.react takes about
+// 0.3 s. plotly.js itself (the copy that ships with plotly.py) is served by Streamlit's static
+// file serving and loaded once per page.
+//
+// data: {src, figure (Plotly JSON string), height, config, stages, later, clickable}; a call
+// without a figure only starts loading plotly.js.
+
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__descentPlotly) {
+    window.__descentPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () =>
+        window.Plotly
+          ? resolve(window.Plotly)
+          : reject(new Error(`${src} loaded, but it did not define Plotly`));
+      script.onerror = () => {
+        window.__descentPlotly = null; // let a later render try again
+        reject(new Error(`could not load ${src}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__descentPlotly;
+}
+
+// Let the browser paint what has been drawn so far.
+const nextPaint = () =>
+  new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+// Plotly rejects the promise of an animation that is cut short with no reason at all, and
+// its Play button leaves that promise unhandled; an interrupted animation is no error.
+window.addEventListener("unhandledrejection", (event) => {
+  if (event.reason === undefined && window.__descentStoppedAnimation) event.preventDefault();
+});
+
+// Stop a playing animation (as the Pause button does) before new data replaces its frames:
+// left running, it keeps the browser busy redrawing frames of the old figure.
+function stopAnimation(Plotly, host) {
+  const transition = host._transitionData;
+  const queued = transition && transition._frameQueue ? transition._frameQueue.length : 0;
+  if (!queued && !(transition && transition._animationRaf)) return;
+  window.__descentStoppedAnimation = true;
+  return Plotly.animate(host, [null], {
+    mode: "immediate",
+    frame: { duration: 0, redraw: false },
+    transition: { duration: 0 },
+  }).catch(() => {});
+}
+
+const is3d = (trace) => trace.type === "surface" || String(trace.type).endsWith("3d");
+
+async function draw(Plotly, host, setTriggerValue) {
+  const want = host.__want;
+  if (!want || want === host.__drawn) return;
+  host.__drawn = want;
+  const fig = JSON.parse(want.figure);
+  const config = Object.assign({ responsive: false }, want.config || {});
+  if (!host.__plotted && want.stages) {
+    // First paint without the 3D scene: creating its WebGL context is the slowest part of
+    // the figure in software rendering, and the contour is useful before it.
+    // The animation's controls come with its frames, in the full figure.
+    const layout = Object.assign({}, fig.layout);
+    for (const part of ["scene", "updatemenus", "sliders"]) delete layout[part];
+    // WebGL 2D traces draw as SVG in this first paint (no WebGL context yet), and traces
+    // named in `later` (the invisible click grid) wait for the full figure.
+    const later = new Set(want.later || []);
+    const first = fig.data
+      .filter((t) => !is3d(t) && !later.has(t.name))
+      .map((t) => (t.type === "scattergl" ? Object.assign({}, t, { type: "scatter" }) : t));
+    await Plotly.newPlot(host, first, layout, config);
+    host.__plotted = true;
+    await nextPaint();
+    if (host.__want !== want) return; // newer data arrived: the next draw takes it
+  }
+  await stopAnimation(Plotly, host);
+  await Plotly.react(host, { data: fig.data, layout: fig.layout, frames: fig.frames || [], config });
+  host.__plotted = true;
+  host.dataset.figureId = want.figure_id || "";
+  if (!host.__listening) {
+    host.__listening = true;
+    // Pause interrupts the animation too: its rejected promise is no error either.
+    host.on("plotly_animationinterrupted", () => {
+      window.__descentStoppedAnimation = true;
+    });
+  }
+  if (want.clickable && !host.__clicks) {
+    host.__clicks = true;
+    host.on("plotly_click", (event) => {
+      const point = event && event.points && event.points[0];
+      if (!point || point.x == null || point.y == null || is3d(point.data || {})) return;
+      setTriggerValue("click", { x: point.x, y: point.y, curve: point.curveNumber });
+    });
+  }
+}
+
+function fail(host, error) {
+  host.__drawn = null;
+  const note = document.createElement("p");
+  note.className = "descent-plot-error";
+  note.textContent = `The interactive plot could not be drawn: ${error && error.message ? error.message : error}. Reload the page to try again.`;
+  host.replaceChildren(note);
+  console.warn("descent plot:", error);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  if (!data || !data.src) return;
+  const ready = loadPlotly(data.src);
+  if (!data.figure) return; // a loader: plotly.js starts downloading, nothing is drawn
+
+  let host = parentElement.querySelector(":scope > .descent-plot");
+  if (!host) {
+    host = document.createElement("div");
+    host.className = "descent-plot";
+    parentElement.appendChild(host);
+    let width = 0;
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[0].contentRect.width);
+      if (host.__plotted && w !== width && window.Plotly) window.Plotly.Plots.resize(host);
+      width = w;
+    }).observe(host);
+  }
+  host.style.height = `${data.height}px`; // hold the space before plotly.js arrives
+  host.__want = data; // the latest data wins; stale draws are skipped
+  host.__chain = (host.__chain || Promise.resolve())
+    .then(() => ready)
+    .then((Plotly) => draw(Plotly, host, setTriggerValue))
+    .catch((error) => fail(host, error));
+}

@@ -1,0 +1,127 @@
+"""Plotly charts that update in place (a Streamlit custom component), for the compare page.
+
+``st.plotly_chart`` in Streamlit 1.67 derives its element id from the figure, so every new
+figure remounts the chart and Plotly rebuilds it from nothing, WebGL contexts included: about
+2 s for the race figure on a machine without a GPU. This component keeps one Plotly instance
+per key and hands it each new figure through ``Plotly.react`` (about 0.3 s). It can draw the
+2D part of a figure first and add the 3D scene a moment later, and it reports clicks on the
+2D plot.
+
+plotly.js is the copy that ships inside the pinned plotly package: it is copied once into
+``static/`` (git-ignored) and served by Streamlit's static file serving
+(``server.enableStaticServing`` in ``.streamlit/config.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import plotly
+import plotly.offline
+import streamlit as st
+
+REPO = Path(__file__).resolve().parent.parent
+STATIC_DIR = REPO / "static"  # served at <base>/app/static/
+PLOTLY_JS_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_JS_NAME = f"plotly-{plotly.offline.get_plotlyjs_version()}.min.js"
+COMPONENT = "descent_plotly"
+LOADER_KEY = "descent_plotly_loader"
+_JS = (Path(__file__).parent / "plotly_chart.js").read_text(encoding="utf-8")
+# The loader draws nothing and must take no room; charts hold their height while loading.
+_CSS = f"""
+.st-key-{LOADER_KEY} {{ display: none; }}
+.descent-plot {{ width: 100%; }}
+.descent-plot-error {{ color: #b42318; padding: 1rem 0; }}
+"""
+
+
+def publish_plotly_js() -> Path:
+    """Copy plotly.py's plotly.min.js into ``static/`` unless an equal copy is there."""
+    target = STATIC_DIR / PLOTLY_JS_NAME
+    size = PLOTLY_JS_SOURCE.stat().st_size
+    if not target.exists() or target.stat().st_size != size:
+        STATIC_DIR.mkdir(exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        shutil.copyfile(PLOTLY_JS_SOURCE, partial)
+        partial.replace(target)  # atomic: a browser never reads half a file
+    return target
+
+
+def plotly_js_url() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(part for part in (base, "app/static", PLOTLY_JS_NAME) if part)
+
+
+def _component():
+    # Registered on every call: registration is per Streamlit runtime, and an identical
+    # definition registers again silently.
+    return st.components.v2.component(COMPONENT, js=_JS, css=_CSS, isolate_styles=False)
+
+
+def _source() -> str | None:
+    try:
+        publish_plotly_js()
+    except OSError as exc:
+        st.error(
+            f"The interactive plots need {PLOTLY_JS_NAME} in {STATIC_DIR}, and it could not "
+            f"be copied there from the plotly package: {exc}",
+            icon=":material/error:",
+        )
+        return None
+    return plotly_js_url()
+
+
+def load_plotly() -> None:
+    """Start downloading plotly.js now, before any chart of this run is ready to draw."""
+    src = _source()
+    if src:
+        _component()(key=LOADER_KEY, data={"src": src})
+
+
+def plotly_chart(
+    figure_json: str,
+    *,
+    key: str,
+    height: int,
+    stages: bool = False,
+    later: tuple[str, ...] = (),
+    on_click=None,
+    config: dict | None = None,
+):
+    """Draw a Plotly figure given as JSON; later runs with the same ``key`` update it.
+
+    ``stages``: draw the 2D traces first (WebGL ones as SVG, and none of the traces named in
+    ``later``), and the whole figure once the browser has painted that.
+    ``on_click``: called (before the rerun) when the 2D plot is clicked; read the point with
+    `clicked_xy`.
+    """
+    src = _source()
+    if src is None:
+        return None
+    data = dict(
+        src=src,
+        figure=figure_json,
+        height=height,
+        stages=stages,
+        later=list(later),
+        clickable=on_click is not None,
+        config=dict(displaylogo=False, **(config or {})),
+    )
+    callbacks = {"on_click_change": on_click} if on_click is not None else {}
+    return _component()(key=key, data=data, height=height, **callbacks)
+
+
+def clicked_xy(key: str) -> tuple[float, float, int | None] | None:
+    """The last click on chart ``key`` as (x, y, trace index), if any (inside ``on_click``)."""
+    state = st.session_state.get(key)
+    click = state.get("click") if state is not None else None
+    if not isinstance(click, dict):
+        return None
+    try:
+        x, y = float(click["x"]), float(click["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    curve = click.get("curve")
+    return x, y, curve if isinstance(curve, int) else None
