@@ -225,3 +225,21 @@ def test_every_surface_renders_with_its_defaults_and_nothing_diverges(surface):
     # every optimizer visibly moves on the first view
     fig = figure(at)
     assert len(fig["frames"]) > 1
+
+
+def test_without_static_serving_the_page_says_how_to_fix_it():
+    from streamlit import config as st_config
+
+    before = st_config.get_option("server.enableStaticServing")
+    st_config.set_option("server.enableStaticServing", False)
+    try:
+        at = make_app()
+    finally:
+        st_config.set_option("server.enableStaticServing", before)
+    assert not at.exception
+    assert chart_data(at) == []  # nothing pointing at a plotly.js that would not load
+    message = "\n".join(e.value for e in at.error)
+    assert len(at.error) == 2  # in place of each chart; the early loader stays silent
+    assert "static file serving" in message and "--server.enableStaticServing true" in message
+    # The rest of the page still works: the results table is there.
+    assert len(at.main.dataframe) == 1

@@ -60,10 +60,24 @@ def _component():
     return st.components.v2.component(COMPONENT, js=_JS, css=_CSS, isolate_styles=False)
 
 
-def _source() -> str | None:
+def _source(report: bool = True) -> str | None:
+    """The URL of plotly.js, or None (after telling the user why, if ``report``)."""
+    if not st.get_option("server.enableStaticServing"):
+        if not report:
+            return None
+        st.error(
+            "The interactive plots load plotly.js through Streamlit's static file serving, "
+            "which is off. Start the app from the repository's folder (its "
+            "`.streamlit/config.toml` turns it on), or add "
+            "`--server.enableStaticServing true` to `streamlit run`.",
+            icon=":material/error:",
+        )
+        return None
     try:
         publish_plotly_js()
     except OSError as exc:
+        if not report:
+            return None
         st.error(
             f"The interactive plots need {PLOTLY_JS_NAME} in {STATIC_DIR}, and it could not "
             f"be copied there from the plotly package: {exc}",
@@ -74,8 +88,9 @@ def _source() -> str | None:
 
 
 def load_plotly() -> None:
-    """Start downloading plotly.js now, before any chart of this run is ready to draw."""
-    src = _source()
+    """Start downloading plotly.js now, before any chart of this run is ready to draw. Silent
+    when it can't: each chart says why it is missing."""
+    src = _source(report=False)
     if src:
         _component()(key=LOADER_KEY, data={"src": src})
 
