@@ -252,6 +252,16 @@ class _Lifted:
     heads: np.ndarray  # (T+1, 2): where the marker is drawn at each step
     z3_head: np.ndarray  # (T+1,): height of the marker, clear of every facet around it
 
+    @property
+    def short(self) -> tuple[_ShortRows, _ShortRows, _ShortRows]:
+        """The path's x, y and 3D height as the frames write them, formatted on demand."""
+        cached = self.__dict__.get("_short")
+        if cached is None:
+            points = self.run.points
+            cached = (_ShortRows(points[:, 0]), _ShortRows(points[:, 1]), _ShortRows(self.z3))
+            object.__setattr__(self, "_short", cached)
+        return cached
+
 
 def _stop_point(path: np.ndarray, bounds) -> np.ndarray:
     """Where a diverged run leaves the picture: its last point if that is inside the bounds,
@@ -304,13 +314,32 @@ def _short(values) -> list:
     return [float(f"{v:.5g}") if np.isfinite(v) else None for v in np.ravel(values)]
 
 
+class _ShortRows:
+    """`_short` of an array's rows, each formatted once: a point shows in up to ``tail``
+    frames, and formatting was most of the time spent building them."""
+
+    def __init__(self, values: np.ndarray):
+        self._values = np.asarray(values, dtype=float)
+        self._rows: dict[int, list] = {}
+
+    def __call__(self, lo: int, hi: int) -> list:
+        """The formatted rows lo..hi-1, concatenated."""
+        out = []
+        for i in range(lo, hi):
+            row = self._rows.get(i)
+            if row is None:
+                row = self._rows[i] = _short(self._values[i])
+            out.extend(row)
+        return out
+
+
 def _moving(lifted: _Lifted, step: int, tail: int) -> list[dict]:
     """What changes from frame to frame: tail 2D, head 2D, tail 3D, head 3D (as dicts)."""
     run = lifted.run
     lo = max(0, step - tail + 1)
-    pts = run.points[lo : step + 1]
     head = lifted.heads[step]
-    tail_xy = dict(x=_short(pts[:, 0]), y=_short(pts[:, 1]))
+    xs, ys, zs = lifted.short
+    tail_xy = dict(x=xs(lo, step + 1), y=ys(lo, step + 1))
     head_xy = dict(
         x=_short(head[:1]), y=_short(head[1:]), customdata=[_short([step, run.losses[step]])]
     )
@@ -322,7 +351,7 @@ def _moving(lifted: _Lifted, step: int, tail: int) -> list[dict]:
     return [
         dict(type="scattergl", **tail_xy),
         dict(type="scattergl", **head_2d),
-        dict(type="scatter3d", **tail_xy, z=_short(lifted.z3[lo : step + 1])),
+        dict(type="scatter3d", **tail_xy, z=zs(lo, step + 1)),
         dict(type="scatter3d", **head_3d),
     ]
 
