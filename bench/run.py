@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import os
 import platform
@@ -477,7 +478,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def figure_sizes(app: Path) -> list[int] | str:
-    """The JSON size of every Plotly chart of the app's default view, via AppTest."""
+    """The JSON size of every Plotly figure of the app's default view, via AppTest."""
     try:
         from streamlit.testing.v1 import AppTest
     except ImportError as exc:
@@ -493,7 +494,14 @@ def figure_sizes(app: Path) -> list[int] | str:
         frames = [line.strip() for line in exc.stack_trace if line.strip().startswith("File ")]
         where = f" ({frames[-1].splitlines()[0]})" if frames else ""
         return f"the app raised: {exc.message}{where}"
-    return [len(chart.proto.spec) for chart in at.get("plotly_chart")]
+    sizes = [len(chart.proto.spec) for chart in at.get("plotly_chart")]
+    # The compare page draws through its own component (ui/plotly_chart.py): the figure JSON
+    # is a string in the component's data.
+    for element in at.get("bidi_component"):
+        figure = json.loads(element.proto.json or "{}").get("figure")
+        if isinstance(figure, str):
+            sizes.append(len(figure))
+    return sizes
 
 
 def section_figure_size(app: Path) -> None:
