@@ -174,3 +174,20 @@ def screenshot(page, name: str) -> Path:
         if original and page.viewport_size != original:
             page.set_viewport_size(original)
     return path
+
+
+def click_saddle_start(page, chart) -> dict[str, str]:
+    """Click the saddle's contour in ``chart`` a quarter across and 30% down its bounds
+    [-3, 3] x [-2, 2], about (-1.5, 0.8); wait for the start to reach the URL and the rerun to
+    end. Returns the query parameters."""
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
+    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('x0=')", timeout=30000)
+    wait_idle(page, timeout=90000)
+    query = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
+    assert abs(float(query["x0"]) + 1.5) < 0.2 and abs(float(query["y0"]) - 0.8) < 0.2
+    return query

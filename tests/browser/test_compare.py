@@ -9,6 +9,7 @@ import pytest
 from tests.browser.helpers import (
     assert_no_console_errors,
     assert_no_exception,
+    click_saddle_start,
     screenshot,
     wait_idle,
 )
@@ -113,17 +114,7 @@ def test_compare_page_plays_scrubs_and_shares(page, app_server, browser):
 def test_clicking_the_contour_sets_the_start(page, app_server):
     open_race(page, f"{app_server}/?surface=saddle")
     chart = page.locator(".descent-plot").first
-    chart.scroll_into_view_if_needed()
-    box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
-    # A quarter across and 30% down the saddle's bounds [-3, 3] x [-2, 2]: about (-1.5, 0.8).
-    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    page.wait_for_function("() => location.search.includes('x0=')", timeout=30000)
-    wait_idle(page)
-    query = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
-    assert abs(float(query["x0"]) + 1.5) < 0.2 and abs(float(query["y0"]) - 0.8) < 0.2
+    query = click_saddle_start(page, chart)
     # The race now starts there: its start marker moved.
     start = page.evaluate(
         "() => { const t = document.querySelector('.descent-plot')._fullData"

@@ -8,6 +8,7 @@ from tests.browser.helpers import (
     SCREENSHOT_DIR,
     assert_no_console_errors,
     assert_no_exception,
+    click_saddle_start,
     screenshot,
     wait_idle,
 )
@@ -147,16 +148,6 @@ def test_sgd_lab_url_step_and_warning(page, app_server):
 def test_clicking_the_contour_sets_the_start(page, app_server):
     _open(page, f"{app_server}/sgd_lab?surface=saddle")
     chart = page.locator(PLOTS).first
-    chart.scroll_into_view_if_needed()
-    box = chart.locator(".nsewdrag").first.bounding_box()  # the contour's plot area
-    # A quarter across and 30% down the saddle's bounds [-3, 3] x [-2, 2]: about (-1.5, 0.8).
-    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    page.wait_for_function("() => location.search.includes('x0=')", timeout=30000)
-    wait_idle(page, timeout=90000)
-    query = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
-    assert abs(float(query["x0"]) + 1.5) < 0.2 and abs(float(query["y0"]) - 0.8) < 0.2
+    click_saddle_start(page, chart)
     assert_no_exception(page)
     _assert_no_console_errors(page)
