@@ -7,6 +7,7 @@ small. `clicked_point` reads the start a user clicked on the invisible click gri
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -315,22 +316,24 @@ def _short(values) -> list:
 
 
 class _ShortRows:
-    """`_short` of an array's rows, each formatted once: a point shows in up to ``tail``
-    frames, and formatting was most of the time spent building them."""
+    """`_short` of a 1D array's entries, each formatted once: a point shows in up to
+    ``tail`` frames, and formatting was most of the time spent building them."""
 
     def __init__(self, values: np.ndarray):
-        self._values = np.asarray(values, dtype=float)
-        self._rows: dict[int, list] = {}
+        self._values = np.asarray(values, dtype=float).tolist()
+        self._short: list = [_UNSET] * len(self._values)
 
     def __call__(self, lo: int, hi: int) -> list:
-        """The formatted rows lo..hi-1, concatenated."""
-        out = []
+        """The formatted entries lo..hi-1."""
+        short, values = self._short, self._values
         for i in range(lo, hi):
-            row = self._rows.get(i)
-            if row is None:
-                row = self._rows[i] = _short(self._values[i])
-            out.extend(row)
-        return out
+            if short[i] is _UNSET:
+                v = values[i]
+                short[i] = float(f"{v:.5g}") if math.isfinite(v) else None
+        return short[lo:hi]
+
+
+_UNSET = object()
 
 
 def _moving(lifted: _Lifted, step: int, tail: int) -> list[dict]:

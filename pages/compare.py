@@ -1,11 +1,8 @@
 """Compare optimizers: trajectories racing on the contour and the surface, side by side."""
 
-import json
-
-import plotly.io as pio
 import streamlit as st
 
-from figures.race import CLICK_GRID_NAME, RunView, click_grid_index, loss_figure, race_figure_json
+from figures.race import CLICK_GRID_NAME
 from optimizers.rules import RULES
 from ui.compare import (
     CONVENTIONS,
@@ -14,7 +11,7 @@ from ui.compare import (
     results_table,
     trajectories_csv,
 )
-from ui.compute import race
+from ui.compute import race, race_charts
 from ui.plotly_chart import clicked_xy, plotly_chart
 from ui.state import config
 
@@ -56,12 +53,11 @@ with st.spinner("Running the optimizers..."):
 for message in diverged_messages(cfg, runs):
     st.warning(message, icon=":material/warning:")
 
-views = [RunView.from_trajectory(t) for t in runs.values()]
-figure = race_figure_json(ls, views, height=RACE_HEIGHT)
+charts = race_charts(cfg, RACE_HEIGHT, LOSS_HEIGHT)
 # The contour (trace 0) and the invisible grid over it take clicks; paths and markers do not.
-st.session_state[CLICKABLE_KEY] = (0, click_grid_index(json.loads(figure)))
+st.session_state[CLICKABLE_KEY] = (0, charts.click_grid)
 plotly_chart(
-    figure,
+    charts.race,
     key=CHART_KEY,
     height=RACE_HEIGHT,
     stages=True,
@@ -70,8 +66,7 @@ plotly_chart(
 )
 
 st.subheader("Loss against step")
-loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=LOSS_HEIGHT)
-plotly_chart(pio.to_json(loss, validate=False), key="loss_chart", height=LOSS_HEIGHT)
+plotly_chart(charts.loss, key="loss_chart", height=LOSS_HEIGHT)
 
 st.subheader("Results")
 table = results_table(cfg, ls, runs)

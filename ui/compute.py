@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
+import plotly.io as pio
 import streamlit as st
 
+from figures.race import RunView, click_grid_index, loss_figure, race_figure_json
 from landscapes import get_landscape
 from optimizers import run
 from optimizers.sweeps import basin_map, hyper_grid, lr_sweep
@@ -61,6 +66,34 @@ def run_setting(config: Config, s: OptimizerSettings, start=None, steps=None):
 def race(config: Config) -> dict:
     """Every chosen optimizer's trajectory, keyed by name."""
     return {s.name: run_setting(config, s) for s in config.settings}
+
+
+@dataclass(frozen=True)
+class RaceCharts:
+    race: str  # the race figure's Plotly JSON
+    loss: str  # the loss-against-step figure's Plotly JSON
+    click_grid: int | None  # the trace index of the race figure's click grid
+
+
+def race_charts(config: Config, race_height: int, loss_height: int) -> RaceCharts:
+    """The compare page's two figures, built once per configuration: a new visitor to a view
+    already drawn (the default one above all) gets them without the 0.2-0.3 s build."""
+    return _race_charts(repr(config), config, race_height, loss_height)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) -> RaceCharts:
+    # ``key`` is the configuration's repr (exact: floats print round-trip); ``_config``, which
+    # Streamlit does not hash, is the same configuration as an object.
+    ls = _config.landscape()
+    views = [RunView.from_trajectory(t) for t in race(_config).values()]
+    race_json = race_figure_json(ls, views, height=race_height)
+    loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=loss_height)
+    return RaceCharts(
+        race=race_json,
+        loss=pio.to_json(loss, validate=False),
+        click_grid=click_grid_index(json.loads(race_json)),
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
