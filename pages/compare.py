@@ -62,6 +62,7 @@ plotly_chart(
     height=RACE_HEIGHT,
     stages=True,
     later=(CLICK_GRID_NAME,),
+    poster=charts.poster,
     on_click=_set_start_from_click,
 )
 

@@ -75,6 +75,10 @@ def test_the_compare_page_draws_with_the_published_plotly_js():
     # The race draws its 2D part first, the click grid and 3D scene after; clicks set the start.
     assert race["stages"] and race["later"] == ["click-grid"] and race["clickable"]
     assert not loss["stages"] and not loss["clickable"]
+    # Until plotly.js has loaded, the race shows a static SVG of its contour, one path each.
+    assert race["poster"].startswith('<svg class="descent-poster"')
+    assert race["poster"].count("<polyline") == len(config(at).optimizers)
+    assert loss["poster"] is None
     # The host holds the figure's height while plotly.js loads, so nothing below jumps.
     assert race["height"] == figure(at)["layout"]["height"]
     assert loss["height"] == figure(at, 1)["layout"]["height"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import plotly.io as pio
 import streamlit as st
 
+from figures.poster import race_poster_svg
 from figures.race import RunView, click_grid_index, loss_figure, race_figure_json
 from landscapes import get_landscape
 from optimizers import run
@@ -73,6 +74,7 @@ class RaceCharts:
     race: str  # the race figure's Plotly JSON
     loss: str  # the loss-against-step figure's Plotly JSON
     click_grid: int | None  # the trace index of the race figure's click grid
+    poster: str  # SVG: the contour and paths, shown while plotly.js loads
 
 
 def race_charts(config: Config, race_height: int, loss_height: int) -> RaceCharts:
@@ -93,6 +95,7 @@ def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) 
         race=race_json,
         loss=pio.to_json(loss, validate=False),
         click_grid=click_grid_index(json.loads(race_json)),
+        poster=race_poster_svg(ls, views),
     )
 
 

@@ -7,7 +7,8 @@
 // 0.3 s. plotly.js itself (the copy that ships with plotly.py) is served by Streamlit's static
 // file serving and loaded once per page.
 //
-// data: {src, figure (Plotly JSON string), height, config, stages, later, clickable}; a call
+// data: {src, figure (Plotly JSON string), height, config, stages, later, poster,
+// clickable}; a call
 // without a figure only starts loading plotly.js.
 
 function loadPlotly(src) {
@@ -63,6 +64,10 @@ async function draw(Plotly, host, setTriggerValue) {
   host.__drawn = want;
   const fig = JSON.parse(want.figure);
   const config = Object.assign({ responsive: false }, want.config || {});
+  if (!host.__plotted) {
+    const poster = host.querySelector(":scope > .descent-poster");
+    if (poster) poster.remove(); // Plotly draws in its place
+  }
   if (!host.__plotted && want.stages) {
     // First paint without the 3D scene: creating its WebGL context is the slowest part of
     // the figure in software rendering, and the contour is useful before it.
@@ -83,7 +88,6 @@ async function draw(Plotly, host, setTriggerValue) {
   await stopAnimation(Plotly, host);
   await Plotly.react(host, { data: fig.data, layout: fig.layout, frames: fig.frames || [], config });
   host.__plotted = true;
-  host.dataset.figureId = want.figure_id || "";
   if (!host.__listening) {
     host.__listening = true;
     // Pause interrupts the animation too: its rejected promise is no error either.
@@ -106,7 +110,12 @@ function fail(host, error) {
   const note = document.createElement("p");
   note.className = "descent-plot-error";
   note.textContent = `The interactive plot could not be drawn: ${error && error.message ? error.message : error}. Reload the page to try again.`;
-  host.replaceChildren(note);
+  const poster = host.querySelector(":scope > .descent-poster");
+  if (poster) host.replaceChildren(poster, note); // the static picture still informs
+  else {
+    host.replaceChildren(note);
+    host.style.height = "auto"; // no empty box the size of the missing plot
+  }
   console.warn("descent plot:", error);
 }
 
@@ -129,6 +138,11 @@ export default function (component) {
     }).observe(host);
   }
   host.style.height = `${data.height}px`; // hold the space before plotly.js arrives
+  if (data.poster && !host.__plotted && !host.__posterShown) {
+    // A static picture of the same figure until Plotly has drawn (our own SVG, from Python).
+    host.__posterShown = true;
+    host.innerHTML = data.poster;
+  }
   host.__want = data; // the latest data wins; stale draws are skipped
   host.__chain = (host.__chain || Promise.resolve())
     .then(() => ready)

@@ -102,6 +102,7 @@ def plotly_chart(
     height: int,
     stages: bool = False,
     later: tuple[str, ...] = (),
+    poster: str | None = None,
     on_click=None,
     config: dict | None = None,
 ):
@@ -109,6 +110,7 @@ def plotly_chart(
 
     ``stages``: draw the 2D traces first (WebGL ones as SVG, and none of the traces named in
     ``later``), and the whole figure once the browser has painted that.
+    ``poster``: trusted SVG shown until plotly.js has loaded and drawn (a new page only).
     ``on_click``: called (before the rerun) when the 2D plot is clicked; read the point with
     `clicked_xy`.
     """
@@ -121,6 +123,7 @@ def plotly_chart(
         height=height,
         stages=stages,
         later=list(later),
+        poster=poster,
         clickable=on_click is not None,
         config=dict(displaylogo=False, **(config or {})),
     )

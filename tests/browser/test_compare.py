@@ -126,6 +126,22 @@ def test_clicking_the_contour_sets_the_start(page, app_server):
     screenshot(page, "compare_clicked_start")
 
 
+def test_until_plotly_js_loads_a_static_preview_shows_the_race(page, app_server):
+    """plotly.js takes seconds to load on a slow machine: the race's contour and paths show
+    first as SVG. Here it never arrives: the preview stays, with a message, and no traceback."""
+    page.route("**/app/static/plotly-*.min.js", lambda route: route.abort())
+    page.goto(f"{app_server}/?surface=himmelblau")
+    page.wait_for_selector(".descent-plot .descent-plot-error", timeout=60000)
+    wait_idle(page)
+    poster = page.locator(".descent-plot .descent-poster")
+    assert poster.count() == 1 and poster.is_visible()
+    assert poster.locator("polyline").count() == 5  # the five default optimizers
+    assert poster.bounding_box()["height"] > 300
+    assert "could not load" in page.locator(".descent-plot-error").first.inner_text()
+    assert_no_exception(page)
+    screenshot(page, "compare_preview_without_plotly")
+
+
 def test_a_malformed_link_warns_instead_of_failing(page, app_server):
     open_page(page, f"{app_server}/?log_lr=banana&surface=himmelblau")
     assert_no_exception(page)

@@ -1,0 +1,151 @@
+"""A static preview of the race's contour, as SVG: shown the moment the page has it, while
+the browser is still loading plotly.js (about 2 s on a machine without a GPU).
+
+It draws what the interactive contour will: the loss in the same colour bands, every run's
+full path in its colour with its end point, the known minima and saddles, the start, and the
+axes. It is replaced by the
+Plotly figure as soon as that is drawn.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+import plotly.colors
+
+from figures import style
+from figures.race import CONTOUR_LEVELS, PHI0, PHI1, LossScale, RunView
+
+MAX_PATH_POINTS = 400  # per run: enough for the eye, a small page
+PANEL = 410  # px: the height of the plot area in the race figure (620 - its margins)
+LEFT, TOP, BOTTOM = 50, 70, 40  # px: room for tick labels and the title
+
+
+def png_rgb(pixels: np.ndarray) -> bytes:
+    """A PNG file of an (H, W, 3) uint8 image: 8-bit RGB, one zlib stream, no filters."""
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(f"pixels must have shape (H, W, 3), got {pixels.shape}")
+    h, w, _ = pixels.shape
+    rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.reshape(h, w * 3)], axis=1)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def band_colors(n: int = CONTOUR_LEVELS) -> np.ndarray:
+    """(n, 3) uint8: the contour's fill colour for each band, darkest (lowest loss) first."""
+    mids = (np.arange(n) + 0.5) / n
+    rgb = plotly.colors.sample_colorscale(style.SURFACE_COLORSCALE, 0.3 + 0.7 * mids)
+    return np.array([plotly.colors.unlabel_rgb(c) for c in rgb]).round().astype(np.uint8)
+
+
+def loss_bands(landscape, n: int = 121) -> np.ndarray:
+    """(n, n, 3) uint8, top row = largest φ1: the loss in the race contour's colour bands."""
+    _, _, grid = landscape.grid(n)
+    z = LossScale.for_landscape(landscape, grid)(grid)
+    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
+    t = (z - lo) / (hi - lo) if hi > lo else np.zeros_like(z)
+    band = np.clip(np.nan_to_num(t, nan=1.0) * CONTOUR_LEVELS, 0, CONTOUR_LEVELS - 1)
+    return band_colors()[band.astype(int)][::-1]
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
+    """About ``count`` round numbers (1, 2 or 5 times a power of ten apart) in [lo, hi]."""
+    raw = (hi - lo) / max(1, count)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power)
+    first = np.ceil(lo / step - 1e-9) * step
+    return np.arange(first, hi + step * 1e-9, step)
+
+
+def _thin(points: np.ndarray) -> np.ndarray:
+    if len(points) <= MAX_PATH_POINTS:
+        return points
+    keep = np.unique(np.linspace(0, len(points) - 1, MAX_PATH_POINTS).round().astype(int))
+    return points[keep]
+
+
+def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
+    """The race's contour panel as an SVG string (self-contained: the bands are a PNG)."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    height = PANEL
+    width = round(PANEL * (x1 - x0) / (y1 - y0))
+
+    def px(x):
+        return (np.asarray(x) - x0) / (x1 - x0) * width
+
+    def py(y):
+        return (y1 - np.asarray(y)) / (y1 - y0) * height
+
+    image = base64.b64encode(png_rgb(loss_bands(landscape))).decode()
+    parts = [
+        f'<image href="data:image/png;base64,{image}" width="{width}" height="{height}" '
+        'preserveAspectRatio="none" style="image-rendering:auto"/>'
+    ]
+    for run in runs:
+        finite = run.points[np.all(np.isfinite(run.points), axis=1)]
+        if len(finite) == 0:
+            continue
+        path = _thin(finite)
+        xy = zip(px(path[:, 0]), py(path[:, 1]), strict=True)
+        coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in xy)
+        color = style.color(run.name)
+        end_x, end_y = px(finite[-1, 0]), py(finite[-1, 1])
+        parts.append(
+            f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2" '
+            f'stroke-opacity="0.85"><title>{escape(run.label)}</title></polyline>'
+            f'<circle cx="{end_x:.1f}" cy="{end_y:.1f}" r="5" fill="{color}" stroke="white"/>'
+        )
+    glyphs = {"minimum": "★", "saddle": "×", "maximum": "▲"}
+    for c in landscape.critical_points:
+        glyph = glyphs.get(c.kind)
+        cx, cy = float(c.point[0]), float(c.point[1])
+        if glyph and x0 <= cx <= x1 and y0 <= cy <= y1:
+            parts.append(
+                f'<text x="{px(cx):.1f}" y="{py(cy) + 5:.1f}" text-anchor="middle" '
+                f'font-size="16" fill="#222" stroke="white" stroke-width="0.6">{glyph}'
+                f"<title>{c.kind} ({cx:.3g}, {cy:.3g})</title></text>"
+            )
+    if runs:
+        sx, sy = px(runs[0].points[0, 0]), py(runs[0].points[0, 1])
+        parts.append(
+            f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="6" fill="white" stroke="black" '
+            'stroke-width="2"/>'
+        )
+    axes = [f'<rect width="{width}" height="{height}" fill="none" stroke="#444"/>']
+    for t in nice_ticks(x0, x1):
+        axes.append(f'<text x="{px(t):.1f}" y="{height + 16}" text-anchor="middle">{t:g}</text>')
+    for t in nice_ticks(y0, y1):
+        axes.append(f'<text x="-6" y="{py(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    axes.append(
+        f'<text x="{width / 2:.1f}" y="{height + 34}" text-anchor="middle">{PHI0}</text>'
+        f'<text x="-34" y="{height / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 -34 {height / 2:.1f})">{PHI1}</text>'
+        f'<text x="{width / 2:.1f}" y="-12" text-anchor="middle" font-size="15">Contour</text>'
+    )
+    total_w, total_h = LEFT + width + 10, TOP + height + BOTTOM
+    return (
+        f'<svg class="descent-poster" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {total_w} {total_h}" width="{total_w}" height="{total_h}" '
+        f'font-family="{style.FONT_FAMILY}" font-size="12" fill="#2a3f5f" role="img" '
+        f'aria-label="{escape(landscape.title)}: where each optimizer went (static preview)">'
+        f'<g transform="translate({LEFT},{TOP})">'
+        f'<clipPath id="descent-poster-clip"><rect width="{width}" height="{height}"/></clipPath>'
+        f'<g clip-path="url(#descent-poster-clip)">{"".join(parts)}</g>{"".join(axes)}</g>'
+        "</svg>"
+    )
