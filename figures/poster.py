@@ -9,9 +9,6 @@ Plotly figure as soon as that is drawn.
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from collections.abc import Sequence
 from html import escape
 
@@ -19,32 +16,12 @@ import numpy as np
 import plotly.colors
 
 from figures import style
+from figures.png import png_data_uri
 from figures.race import CONTOUR_LEVELS, PHI0, PHI1, LossScale, RunView
 
 MAX_PATH_POINTS = 400  # per run: enough for the eye, a small page
 PANEL = 410  # px: the height of the plot area in the race figure (620 - its margins)
 LEFT, TOP, BOTTOM = 50, 70, 40  # px: room for tick labels and the title
-
-
-def png_rgb(pixels: np.ndarray) -> bytes:
-    """A PNG file of an (H, W, 3) uint8 image: 8-bit RGB, one zlib stream, no filters."""
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    if pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise ValueError(f"pixels must have shape (H, W, 3), got {pixels.shape}")
-    h, w, _ = pixels.shape
-    rows = np.concatenate([np.zeros((h, 1), np.uint8), pixels.reshape(h, w * 3)], axis=1)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + chunk(b"IEND", b"")
-    )
 
 
 def band_colors(n: int = CONTOUR_LEVELS) -> np.ndarray:
@@ -92,9 +69,8 @@ def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
     def py(y):
         return (y1 - np.asarray(y)) / (y1 - y0) * height
 
-    image = base64.b64encode(png_rgb(loss_bands(landscape))).decode()
     parts = [
-        f'<image href="data:image/png;base64,{image}" width="{width}" height="{height}" '
+        f'<image href="{png_data_uri(loss_bands(landscape))}" width="{width}" height="{height}" '
         'preserveAspectRatio="none" style="image-rendering:auto"/>'
     ]
     for run in runs:

@@ -14,9 +14,6 @@ animation's contour is therefore a layout image (see `ColorLevels.image`).
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from math import ceil
 
 import numpy as np
@@ -25,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.png import png_data_uri
 from figures.race import LossScale, click_grid
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
 
@@ -64,26 +62,6 @@ def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
     r, g, b = (int(h[k : k + 2], 16) for k in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def png_data_uri(rgb: np.ndarray) -> str:
-    """An (H, W, 3) uint8 array as a PNG data URI (written here: no imaging library)."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    height, width, _ = rgb.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, -1)], axis=1)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        body = tag + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    png = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 9))
-        + chunk(b"IEND", b"")
-    )
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def position_text(step: int, steps: int, steps_per_epoch: int) -> str:

@@ -3,9 +3,7 @@ real landscapes and real runs."""
 
 import base64
 import re
-import struct
 import xml.etree.ElementTree as ET
-import zlib
 
 import numpy as np
 import pytest
@@ -18,40 +16,14 @@ from figures.poster import (
     band_colors,
     loss_bands,
     nice_ticks,
-    png_rgb,
     race_poster_svg,
 )
 from figures.race import CONTOUR_LEVELS, RunView
 from landscapes import get_landscape
 from optimizers import run
+from tests.test_figures_png import decode_png
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def decode_png(data: bytes) -> np.ndarray:
-    """A reader for what png_rgb writes: checks every chunk's CRC, returns (H, W, 3)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks = 8, {}
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
-        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
-        chunks[kind] = body
-        pos += 12 + length
-    w, h, depth, color_type, *_ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
-    assert (depth, color_type) == (8, 2)
-    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(h, 1 + 3 * w)
-    assert np.all(raw[:, 0] == 0)  # filter type "none" on every row
-    return raw[:, 1:].reshape(h, w, 3)
-
-
-def test_png_round_trips_an_image():
-    rng = np.random.default_rng(3)
-    pixels = rng.integers(0, 256, size=(7, 11, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(decode_png(png_rgb(pixels)), pixels)
-    with pytest.raises(ValueError):
-        png_rgb(np.zeros((4, 4), np.uint8))
 
 
 @pytest.mark.parametrize(
