@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import plotly.colors
@@ -253,15 +254,11 @@ class _Lifted:
     heads: np.ndarray  # (T+1, 2): where the marker is drawn at each step
     z3_head: np.ndarray  # (T+1,): height of the marker, clear of every facet around it
 
-    @property
+    @cached_property
     def short(self) -> tuple[_ShortRows, _ShortRows, _ShortRows]:
         """The path's x, y and 3D height as the frames write them, formatted on demand."""
-        cached = self.__dict__.get("_short")
-        if cached is None:
-            points = self.run.points
-            cached = (_ShortRows(points[:, 0]), _ShortRows(points[:, 1]), _ShortRows(self.z3))
-            object.__setattr__(self, "_short", cached)
-        return cached
+        points = self.run.points
+        return _ShortRows(points[:, 0]), _ShortRows(points[:, 1]), _ShortRows(self.z3)
 
 
 def _stop_point(path: np.ndarray, bounds) -> np.ndarray:
@@ -930,12 +927,10 @@ def _race_parts(
 # ----- reading a click --------------------------------------------------------------------
 
 
-def click_grid_index(fig: go.Figure | Mapping) -> int | None:
-    """The curve number of the click grid in ``fig`` (a figure or its JSON dict), or None."""
-    traces = fig["data"] if isinstance(fig, Mapping) else fig.data
-    for i, trace in enumerate(traces):
-        name = trace.get("name") if isinstance(trace, Mapping) else getattr(trace, "name", None)
-        if name == CLICK_GRID_NAME:
+def click_grid_index(fig: go.Figure) -> int | None:
+    """The curve number of the click grid in ``fig``, or None."""
+    for i, trace in enumerate(fig.data):
+        if getattr(trace, "name", None) == CLICK_GRID_NAME:
             return i
     return None
 

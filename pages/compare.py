@@ -16,7 +16,8 @@ from ui.plotly_chart import clicked_xy, plotly_chart
 from ui.state import config
 
 CHART_KEY = "race_chart"
-CLICKABLE_KEY = "_race_clickable"  # trace indices whose clicks set the start
+# The contour and the invisible grid over it take clicks; paths and markers do not.
+CLICKABLE = ("contour", CLICK_GRID_NAME)
 RACE_HEIGHT = 620
 LOSS_HEIGHT = 360
 RESULTS_COLUMNS = {
@@ -30,7 +31,7 @@ RESULTS_COLUMNS = {
 def _set_start_from_click() -> None:
     """Runs before the rerun, so the sidebar's start widgets may still be set."""
     click = clicked_xy(CHART_KEY)
-    if click is not None and click[2] in st.session_state.get(CLICKABLE_KEY, ()):
+    if click is not None and click[2] in CLICKABLE:
         st.session_state["x0"] = round(click[0], 2)
         st.session_state["y0"] = round(click[1], 2)
 
@@ -54,8 +55,6 @@ for message in diverged_messages(cfg, runs):
     st.warning(message, icon=":material/warning:")
 
 charts = race_charts(cfg, RACE_HEIGHT, LOSS_HEIGHT)
-# The contour (trace 0) and the invisible grid over it take clicks; paths and markers do not.
-st.session_state[CLICKABLE_KEY] = (0, charts.click_grid)
 plotly_chart(
     charts.race,
     key=CHART_KEY,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import plotly.io as pio
 import streamlit as st
 
 from figures.poster import race_poster_svg
-from figures.race import RunView, click_grid_index, loss_figure, race_figure_json
+from figures.race import RunView, loss_figure, race_figure_json
 from landscapes import get_landscape
 from optimizers import run
 from optimizers.sweeps import basin_map, hyper_grid, lr_sweep
@@ -73,7 +72,6 @@ def race(config: Config) -> dict:
 class RaceCharts:
     race: str  # the race figure's Plotly JSON
     loss: str  # the loss-against-step figure's Plotly JSON
-    click_grid: int | None  # the trace index of the race figure's click grid
     poster: str  # SVG: the contour and paths, shown while plotly.js loads
 
 
@@ -94,7 +92,6 @@ def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) 
     return RaceCharts(
         race=race_json,
         loss=pio.to_json(loss, validate=False),
-        click_grid=click_grid_index(json.loads(race_json)),
         poster=race_poster_svg(ls, views),
     )
 

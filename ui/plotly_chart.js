@@ -100,7 +100,7 @@ async function draw(Plotly, host, setTriggerValue) {
     host.on("plotly_click", (event) => {
       const point = event && event.points && event.points[0];
       if (!point || point.x == null || point.y == null || is3d(point.data || {})) return;
-      setTriggerValue("click", { x: point.x, y: point.y, curve: point.curveNumber });
+      setTriggerValue("click", { x: point.x, y: point.y, trace: point.data.name || "" });
     });
   }
 }

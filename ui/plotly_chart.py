@@ -14,6 +14,7 @@ plotly.js is the copy that ships inside the pinned plotly package: it is copied 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -37,8 +38,10 @@ _CSS = f"""
 """
 
 
+@functools.cache
 def publish_plotly_js() -> Path:
-    """Copy plotly.py's plotly.min.js into ``static/`` unless an equal copy is there."""
+    """Copy plotly.py's plotly.min.js into ``static/`` unless an equal copy is there; once
+    per process (a failure raises, and is tried again on the next call)."""
     target = STATIC_DIR / PLOTLY_JS_NAME
     size = PLOTLY_JS_SOURCE.stat().st_size
     if not target.exists() or target.stat().st_size != size:
@@ -131,8 +134,9 @@ def plotly_chart(
     return _component()(key=key, data=data, height=height, **callbacks)
 
 
-def clicked_xy(key: str) -> tuple[float, float, int | None] | None:
-    """The last click on chart ``key`` as (x, y, trace index), if any (inside ``on_click``)."""
+def clicked_xy(key: str) -> tuple[float, float, str] | None:
+    """The last click on chart ``key`` as (x, y, name of the trace clicked), if any (inside
+    ``on_click``)."""
     state = st.session_state.get(key)
     click = state.get("click") if state is not None else None
     if not isinstance(click, dict):
@@ -141,5 +145,4 @@ def clicked_xy(key: str) -> tuple[float, float, int | None] | None:
         x, y = float(click["x"]), float(click["y"])
     except (KeyError, TypeError, ValueError):
         return None
-    curve = click.get("curve")
-    return x, y, curve if isinstance(curve, int) else None
+    return x, y, str(click.get("trace", ""))
