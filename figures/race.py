@@ -19,6 +19,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.animation import pause_args, play_args, step_slider
 
 CLICK_GRID_NAME = "click-grid"
 # The uid prefixes of the traces that the animation frames update; every other trace is static.
@@ -614,20 +615,6 @@ def click_grid(
     )
 
 
-def _play_args(names: list[str], duration: float) -> list:
-    # Naming every frame makes Play start from the first one even when the slider sits at
-    # the last (the initial view).
-    return [
-        names,
-        {
-            "frame": {"duration": duration, "redraw": True},
-            "mode": "immediate",
-            "fromcurrent": False,
-            "transition": {"duration": 0},
-        },
-    ]
-
-
 def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
     """Play/Pause, a speed menu and the step slider, below the plots.
 
@@ -639,7 +626,11 @@ def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
     def below(px: float) -> float:
         return -px / plot_height
 
-    pause = [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]
+    def play(duration: float) -> list:
+        # Naming every frame makes Play start from the first one even when the slider sits
+        # at the last (the initial view).
+        return play_args(names, duration, redraw=True, fromcurrent=False)
+
     buttons = dict(
         type="buttons",
         direction="left",
@@ -650,8 +641,8 @@ def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
         yanchor="top",
         pad=dict(t=0, r=6),
         buttons=[
-            dict(label="▶ Play", method="animate", args=_play_args(names, BASE_FRAME_MS)),
-            dict(label="❚❚ Pause", method="animate", args=pause),
+            dict(label="▶ Play", method="animate", args=play(BASE_FRAME_MS)),
+            dict(label="❚❚ Pause", method="animate", args=pause_args()),
         ],
     )
     speed = dict(
@@ -668,12 +659,14 @@ def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
             dict(
                 label=f"Speed {s:g}×",
                 method="animate",
-                args=_play_args(names, round(BASE_FRAME_MS / s)),
+                args=play(round(BASE_FRAME_MS / s)),
             )
             for s in SPEEDS
         ],
     )
-    slider = dict(
+    slider = step_slider(
+        names,
+        redraw=True,
         active=len(names) - 1,
         x=0.0,
         len=1.0,
@@ -682,25 +675,6 @@ def _controls(names: list[str], plot_height: float) -> tuple[list, list]:
         yanchor="top",
         pad=dict(t=0, b=0, l=0, r=0),
         currentvalue=dict(prefix="step ", xanchor="left", font=dict(size=13, color="#333333")),
-        # Hundreds of step labels would overlap: hide them, the current value says the step.
-        font=dict(color="rgba(0,0,0,0)", size=8),
-        ticklen=0,
-        minorticklen=0,
-        steps=[
-            dict(
-                label=name,
-                method="animate",
-                args=[
-                    [name],
-                    {
-                        "mode": "immediate",
-                        "frame": {"duration": 0, "redraw": True},
-                        "transition": {"duration": 0},
-                    },
-                ],
-            )
-            for name in names
-        ],
     )
     return [buttons, speed], [slider]
 

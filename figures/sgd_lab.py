@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.animation import jump_args, pause_args, play_args, step_slider
 from figures.png import png_data_uri
 from figures.race import LossScale, click_grid
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
@@ -526,18 +527,8 @@ def _run_traces(traj, step: int) -> tuple[list, list]:
 
 def _controls(shown, steps: int, per_epoch: int) -> tuple[list, list]:
     names = [str(int(s)) for s in shown]
-    still = {"duration": 0, "redraw": False}
-    play = [
-        None,
-        {
-            "frame": {"duration": FRAME_MS, "redraw": False},
-            "mode": "immediate",
-            "fromcurrent": True,
-            "transition": {"duration": 0},
-        },
-    ]
-    pause = [[None], {"frame": still, "mode": "immediate"}]
-    rewind = [[names[0]], {"frame": still, "mode": "immediate", "transition": {"duration": 0}}]
+    play = play_args(None, FRAME_MS, redraw=False, fromcurrent=True)
+    rewind = jump_args(names[0], redraw=False)
     buttons = dict(
         type="buttons",
         direction="left",
@@ -549,11 +540,14 @@ def _controls(shown, steps: int, per_epoch: int) -> tuple[list, list]:
         pad=dict(t=4, r=4),
         buttons=[
             dict(label="▶ Play", method="animate", args=play),
-            dict(label="❚❚ Pause", method="animate", args=pause),
+            dict(label="❚❚ Pause", method="animate", args=pause_args()),
             dict(label="◀◀ Start", method="animate", args=rewind),
         ],
     )
-    slider = dict(
+    slider = step_slider(
+        names,
+        redraw=False,
+        labels=[f"{name} · {position_text(int(name), steps, per_epoch)}" for name in names],
         active=0,
         x=0.3,
         len=0.7,
@@ -562,25 +556,6 @@ def _controls(shown, steps: int, per_epoch: int) -> tuple[list, list]:
         yanchor="top",
         pad=dict(t=8, b=0),
         currentvalue=dict(prefix="step ", xanchor="left", font=dict(size=14, color=DARK)),
-        font=dict(color="rgba(0,0,0,0)", size=8),  # hundreds of tick labels would overlap
-        ticklen=0,
-        minorticklen=0,
-        steps=[
-            dict(
-                label=f"{name} · {position_text(int(name), steps, per_epoch)}",
-                value=name,
-                method="animate",
-                args=[
-                    [name],
-                    {
-                        "mode": "immediate",
-                        "frame": {"duration": 0, "redraw": False},
-                        "transition": {"duration": 0},
-                    },
-                ],
-            )
-            for name in names
-        ],
     )
     return [buttons], [slider]
 
