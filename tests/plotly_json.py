@@ -17,3 +17,16 @@ def values(array) -> np.ndarray:
             data = data.reshape(dims)
         return data.astype(float)
     return np.asarray(array, dtype=float)
+
+
+def decoded(obj):
+    """A figure's JSON with every base64 typed array decoded (dtype kept), recursively."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            data = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            shape = obj.get("shape")
+            return data.reshape([int(k) for k in str(shape).split(",")]) if shape else data
+        return {k: decoded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decoded(v) for v in obj]
+    return obj

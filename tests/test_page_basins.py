@@ -4,38 +4,21 @@ learning rate makes the runs diverge."""
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import open_page as open_page_at
+from tests.plotly_json import values
+
 PAGE = "pages/basins.py"
 LABELS = ["GD", "SGD", "Momentum", "Nesterov", "Adam"]
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def array(value) -> np.ndarray:
-    """A figure-JSON array: a plain list, or Plotly's base64 typed array."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            out = out.reshape([int(k) for k in str(value["shape"]).split(",")])
-        return out
-    return np.asarray(value)
+    return open_page_at(PAGE, timeout=120, **query)
 
 
 def figure(at: AppTest) -> dict:
@@ -75,7 +58,7 @@ def test_quadratic_every_start_reaches_the_single_minimum():
     assert shares.loc["GD"].drop("global minimum").sum() == pytest.approx(0.0)
     fig = figure(at)
     gd = maps(fig)["gd"]
-    z = array(gd["z"]).reshape(20, 20)
+    z = values(gd["z"]).reshape(20, 20)
     assert np.all(z == 0)  # the code of minimum 0 everywhere
     (only,) = outcomes(fig, "gd")
     assert only.startswith("global (0.00, ")  # the origin (its φ₁ may print as -0.00)
@@ -93,7 +76,7 @@ def test_himmelblau_maps_hold_all_four_minima():
     # The same minimum has the same code (colour) on every map.
     codes = {}
     for name, trace in maps(fig).items():
-        z = np.ravel(array(trace["z"]))
+        z = np.ravel(values(trace["z"]))
         text = np.ravel(np.asarray(trace["text"], dtype=object))
         for code, label in zip(z, text, strict=True):
             assert codes.setdefault(label, int(code)) == int(code), name

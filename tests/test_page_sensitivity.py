@@ -3,38 +3,21 @@ them, the stability limit on the quadratic, the URL controls and their warnings.
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import open_page as open_page_at
+from tests.plotly_json import values
+
 PAGE = "pages/sensitivity.py"
 DEFAULT_OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adam"]
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def array(value) -> np.ndarray:
-    """A figure-JSON array: a plain list, or Plotly's base64 typed array."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            out = out.reshape([int(k) for k in str(value["shape"]).split(",")])
-        return out.astype(float)
-    return np.array([np.nan if v is None else v for v in value], dtype=float)
+    return open_page_at(PAGE, timeout=120, **query)
 
 
 def figures(at: AppTest) -> list[dict]:
@@ -57,7 +40,7 @@ def test_default_page_has_one_line_per_optimizer_over_the_range(default_page):
     lines = traces(fig, "loss")
     assert list(lines) == DEFAULT_OPTIMIZERS
     for line in lines.values():
-        x = array(line["x"])
+        x = values(line["x"])
         assert x.size == 60
         assert x.min() == pytest.approx(1e-4) and x.max() == pytest.approx(10.0)
         assert np.all(np.diff(np.log10(x)) == pytest.approx(5 / 59))
@@ -86,18 +69,18 @@ def test_heatmaps_for_momentum_nesterov_and_adam(default_page):
     heat = traces(fig, "heat")
     assert list(heat) == ["momentum", "nesterov", "adam"]
     for trace in heat.values():
-        assert array(trace["z"]).shape == (25, 40)
+        assert values(trace["z"]).shape == (25, 40)
     # On Rosenbrock the largest learning rates diverge for every beta.
     cells = traces(fig, "diverged-cells")
-    assert np.isfinite(array(cells["momentum"]["z"])[:, -1]).all()
-    assert np.isnan(array(heat["momentum"]["z"])[:, -1]).all()
+    assert np.isfinite(values(cells["momentum"]["z"])[:, -1]).all()
+    assert np.isnan(values(heat["momentum"]["z"])[:, -1]).all()
 
 
 def test_gd_does_best_below_the_stability_limit_on_the_quadratic():
     at = open_page(surface="quadratic")
     fig = figures(at)[0]
     gd = traces(fig, "loss")["gd"]
-    lr, loss = array(gd["x"]), array(gd["y"])
+    lr, loss = values(gd["x"]), values(gd["y"])
     # Curvatures 1 and 0.1: 2 / lambda_max = 2; the best constant step is 2 / (1 + 0.1).
     assert 0.5 < lr[np.nanargmin(loss)] < 2.0
     # Every learning rate within a decade of the lowest loss lies below the limit (the
@@ -107,14 +90,14 @@ def test_gd_does_best_below_the_stability_limit_on_the_quadratic():
     limits = [s["x0"] for s in fig["layout"]["shapes"] if s["x0"] == s["x1"]]
     assert limits and all(x == pytest.approx(2.0) for x in limits)
     # Above the limit the iteration blows up: every GD run beyond 2.2 diverges.
-    diverged = array(traces(fig, "diverged")["gd"]["x"])
+    diverged = values(traces(fig, "diverged")["gd"]["x"])
     assert diverged.min() > 2.0
     assert np.all(np.isin(lr[lr > 2.2], diverged))
 
 
 def test_the_lr_range_follows_the_url():
     at = open_page(sens_lo="-2", sens_hi="0", sens_n="80")
-    x = array(traces(figures(at)[0], "loss")["gd"]["x"])
+    x = values(traces(figures(at)[0], "loss")["gd"]["x"])
     assert x.size == 80
     assert x.min() == pytest.approx(0.01) and x.max() == pytest.approx(1.0)
     assert not at.warning
@@ -124,14 +107,14 @@ def test_a_bad_count_warns_and_keeps_the_default():
     at = open_page(sens_n="abc")
     warnings = [w.value for w in at.warning]
     assert any("sens_n" in w for w in warnings), warnings
-    x = array(traces(figures(at)[0], "loss")["gd"]["x"])
+    x = values(traces(figures(at)[0], "loss")["gd"]["x"])
     assert x.size == 60
 
 
 def test_a_reversed_range_warns_and_is_swapped():
     at = open_page(sens_lo="0", sens_hi="-1")
     assert any("smallest α must lie below" in w.value for w in at.warning)
-    x = array(traces(figures(at)[0], "loss")["gd"]["x"])
+    x = values(traces(figures(at)[0], "loss")["gd"]["x"])
     assert x.min() == pytest.approx(0.1) and x.max() == pytest.approx(1.0)
 
 
@@ -149,5 +132,5 @@ def test_surface_with_negative_minimum_plots_the_gap():
     fig = figures(at)[0]
     assert "final loss − L(global min)" in fig["layout"]["yaxis"]["title"]["text"]
     for line in traces(fig, "loss").values():
-        y = array(line["y"])
+        y = values(line["y"])
         assert np.nanmin(y) > 0

@@ -3,7 +3,6 @@ the true minibatches, GD stalls at the saddle where SGD escapes, URL and button 
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
@@ -15,33 +14,15 @@ from streamlit.testing.v1 import AppTest
 from landscapes import get_landscape
 from optimizers import run
 from optimizers.minibatch import suggested_step_decay, with_epochs_of
+from tests.pages import open_page as open_page_at
+from tests.plotly_json import decoded
 from ui.state import CONFIG_KEY
 
 PAGE = "pages/sgd_lab.py"
 
 
 def open_lab(**query) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _decode(obj):
-    """Plotly's base64 arrays ({"dtype", "bdata"}) as NumPy arrays."""
-    if isinstance(obj, dict):
-        if "bdata" in obj and "dtype" in obj:
-            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-            shape = obj.get("shape")
-            return arr.reshape([int(k) for k in str(shape).split(",")]) if shape else arr
-        return {k: _decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_decode(v) for v in obj]
-    return obj
+    return open_page_at(PAGE, timeout=120, **query)
 
 
 def frame_trace(figure: dict, frame: dict, name: str) -> dict:
@@ -53,7 +34,7 @@ def frame_trace(figure: dict, frame: dict, name: str) -> dict:
 
 
 def charts(at) -> list[dict]:
-    return [_decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    return [decoded(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
 
 
 def markdown(at) -> str:

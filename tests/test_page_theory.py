@@ -4,28 +4,20 @@ sidebar's settings."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes.presets import PRESETS
+from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/theory.py"
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page_at(PAGE, timeout=90, **query)
 
 
 def all_figures(at: AppTest) -> list[dict]:
