@@ -1,4 +1,4 @@
-"""Cached computations: small hashable arguments in, NumPy results out."""
+"""Cached computations: small hashable arguments in; NumPy results, or figure JSON, out."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from figures.poster import race_poster_svg
 from figures.race import RunView, loss_figure, race_figure_json
 from landscapes import get_landscape
 from optimizers import run
-from optimizers.sweeps import basin_map, hyper_grid, lr_sweep
 from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 
@@ -93,65 +92,4 @@ def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) 
         race=race_json,
         loss=pio.to_json(loss, validate=False),
         poster=race_poster_svg(ls, views),
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_lr_sweep(
-    surface, params, optimizer, start, lrs, steps, beta, gamma, eps, batch_size, seed, schedule
-):
-    ls = _landscape(surface, params)
-    sched = schedule_from_tuple(schedule)
-    return lr_sweep(
-        ls,
-        optimizer,
-        start,
-        list(lrs),
-        steps,
-        beta=beta,
-        gamma=gamma,
-        eps=eps,
-        batch_size=batch_size,
-        seed=seed,
-        schedule=sched,
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_hyper_grid(
-    surface, params, optimizer, start, lrs, name, values, steps, fixed, batch_size, seed
-):
-    ls = _landscape(surface, params)
-    return hyper_grid(
-        ls,
-        optimizer,
-        start,
-        list(lrs),
-        name,
-        list(values),
-        steps,
-        batch_size=batch_size,
-        seed=seed,
-        **dict(fixed),
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_basin_map(
-    surface, params, optimizer, n, steps, lr, beta, gamma, eps, batch_size, seed, schedule
-):
-    ls = _landscape(surface, params)
-    sched = schedule_from_tuple(schedule)
-    return basin_map(
-        ls,
-        optimizer,
-        n,
-        steps,
-        lr=lr,
-        beta=beta,
-        gamma=gamma,
-        eps=eps,
-        batch_size=batch_size,
-        seed=seed,
-        schedule=sched,
     )
