@@ -8,8 +8,7 @@
 // file serving and loaded once per page.
 //
 // data: {src, figure (Plotly JSON string), height, config, stages, later, poster,
-// clickable}; a call
-// without a figure only starts loading plotly.js.
+// clickable}; a call without a figure only starts loading plotly.js.
 
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -94,14 +93,13 @@ async function draw(Plotly, host, setTriggerValue) {
     host.on("plotly_animationinterrupted", () => {
       window.__descentStoppedAnimation = true;
     });
-  }
-  if (want.clickable && !host.__clicks) {
-    host.__clicks = true;
-    host.on("plotly_click", (event) => {
-      const point = event && event.points && event.points[0];
-      if (!point || point.x == null || point.y == null || is3d(point.data || {})) return;
-      setTriggerValue("click", { x: point.x, y: point.y, trace: point.data.name || "" });
-    });
+    if (want.clickable) {
+      host.on("plotly_click", (event) => {
+        const point = event && event.points && event.points[0];
+        if (!point || point.x == null || point.y == null || is3d(point.data || {})) return;
+        setTriggerValue("click", { x: point.x, y: point.y, trace: point.data.name || "" });
+      });
+    }
   }
 }
 

@@ -65,29 +65,27 @@ def _component():
 
 def _source(report: bool = True) -> str | None:
     """The URL of plotly.js, or None (after telling the user why, if ``report``)."""
+    problem = None
     if not st.get_option("server.enableStaticServing"):
-        if not report:
-            return None
-        st.error(
+        problem = (
             "The interactive plots load plotly.js through Streamlit's static file serving, "
             "which is off. Start the app from the repository's folder (its "
             "`.streamlit/config.toml` turns it on), or add "
-            "`--server.enableStaticServing true` to `streamlit run`.",
-            icon=":material/error:",
+            "`--server.enableStaticServing true` to `streamlit run`."
         )
-        return None
-    try:
-        publish_plotly_js()
-    except OSError as exc:
-        if not report:
-            return None
-        st.error(
-            f"The interactive plots need {PLOTLY_JS_NAME} in {STATIC_DIR}, and it could not "
-            f"be copied there from the plotly package: {exc}",
-            icon=":material/error:",
-        )
-        return None
-    return plotly_js_url()
+    else:
+        try:
+            publish_plotly_js()
+        except OSError as exc:
+            problem = (
+                f"The interactive plots need {PLOTLY_JS_NAME} in {STATIC_DIR}, and it could "
+                f"not be copied there from the plotly package: {exc}"
+            )
+    if problem is None:
+        return plotly_js_url()
+    if report:
+        st.error(problem, icon=":material/error:")
+    return None
 
 
 def load_plotly() -> None:
