@@ -138,7 +138,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, **kw) -> AnalyticLandscape:
         description="A long, curved, flat-bottomed valley: easy to find, slow to follow to (1, 1).",
         formula=r"L(\phi) = (1-\phi_0)^2 + 100\,(\phi_1-\phi_0^2)^2",
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
-        default_start=(-1.5, 2.5),
+        default_start=(-1.2, 1.0),
         n_examples=kw.pop("n_examples", 32),
         log_contour=True,
         critical_seeds=((a, a * a),),
@@ -219,7 +219,7 @@ def wells(**kw) -> AnalyticLandscape:
         + terms
         + r"\end{aligned}",
         bounds=((-4.0, 4.0), (-4.0, 4.0)),
-        default_start=(-3.2, -3.0),
+        default_start=(0.8, -1.6),
         n_examples=kw.pop("n_examples", 32),
         critical_seeds=tuple((cx, cy) for cx, cy, _, _ in WELLS),
         f=f,
@@ -240,8 +240,8 @@ def saddle(**kw) -> AnalyticLandscape:
         name="saddle",
         title="Saddle",
         description=(
-            "A saddle point at the origin between minima at (0, \u00b11): gradient descent "
-            "started on the line phi1 = 0 stalls at the saddle; noise or momentum escapes it."
+            "A saddle point at the origin between minima at (0, ±1): gradient descent "
+            "started on the line φ₁ = 0 stalls at the saddle; noise or momentum escapes it."
         ),
         formula=r"L(\phi) = \tfrac12\phi_0^2 + \tfrac14(\phi_1^2-1)^2",
         bounds=((-3.0, 3.0), (-2.0, 2.0)),

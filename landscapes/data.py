@@ -139,7 +139,7 @@ def gabor(n_examples: int = 30) -> DataLandscape:
             r"\end{aligned}"
         ),
         bounds=((-10.0, 10.0), (2.5, 22.5)),
-        default_start=(-6.0, 6.0),
+        default_start=(-3.3, 9.2),
         n_examples=n,
         data_x=x,
         data_y=y,

@@ -1,5 +1,9 @@
-"""First-view settings per landscape, chosen so that every optimizer visibly moves and none
-diverges at once. The learning rates are exponents: alpha = 10 ** lg_lr.
+"""First-view settings per landscape, chosen so that every optimizer visibly moves, none
+diverges at once, and the view shows one stated lesson. The learning rates are exponents:
+alpha = 10 ** lg_lr.
+
+Each lesson is checked with numbers at these settings by tests/test_lessons.py: retune a
+preset (or a surface's default start) and that test says whether its lesson still holds.
 """
 
 from __future__ import annotations
@@ -12,18 +16,80 @@ class Preset(NamedTuple):
     lg_lr_adaptive: float  # fixed-step optimizers: normalized, adam, rmsprop, adagrad
     steps: int
     batch_size: int
+    lesson: str = ""  # what this first view shows, in one line (true at these settings)
 
 
 PRESETS = {
-    "quadratic": Preset(-0.5, -1.3, 150, 8),
-    "rosenbrock": Preset(-3.0, -1.5, 1000, 8),
-    "himmelblau": Preset(-2.0, -1.3, 200, 8),
-    "wells": Preset(-1.0, -1.3, 300, 8),
-    "saddle": Preset(-1.0, -1.3, 200, 8),
-    "beale": Preset(-2.5, -1.7, 400, 8),
-    "rastrigin": Preset(-2.7, -1.3, 200, 8),
-    "linreg": Preset(-2.0, -1.3, 200, 5),
-    "gabor": Preset(-1.3, -1.0, 300, 6),
+    "quadratic": Preset(
+        -0.5,
+        -1.3,
+        200,
+        8,
+        "Momentum and Nesterov reach the minimum first; GD creeps along the shallow direction.",
+    ),
+    "rosenbrock": Preset(
+        -3.0,
+        -0.9,
+        1000,
+        16,
+        "Every optimizer finds the curved valley at once; Adam follows it to the minimum "
+        "(1, 1), while GD, SGD, momentum and Nesterov crawl along its flat floor.",
+    ),
+    "himmelblau": Preset(
+        -2.0,
+        -1.3,
+        200,
+        8,
+        "Four equally low minima: from one start GD, momentum and Nesterov reach one of "
+        "them, SGD and Adam another.",
+    ),
+    "wells": Preset(
+        -1.0,
+        -1.3,
+        300,
+        8,
+        "From a start on a ridge, GD, SGD and Adam settle in a shallow well; momentum and "
+        "Nesterov roll on into the deepest. Move the start a little and the wells change.",
+    ),
+    "saddle": Preset(
+        -1.0,
+        -1.3,
+        200,
+        8,
+        "Started on the line φ₁ = 0, GD stalls at the saddle; the minibatch noise tips the "
+        "others off it into a minimum.",
+    ),
+    "beale": Preset(
+        -1.6,
+        -1.7,
+        120,
+        8,
+        "Momentum builds up speed across the flat plateau and reaches the minimum (3, 0.5); "
+        "GD and SGD are still crawling.",
+    ),
+    "rastrigin": Preset(
+        -2.7,
+        -1.3,
+        200,
+        8,
+        "Every optimizer stops in the local minimum nearest its start, far above the global "
+        "minimum at the origin: local steps cannot see past the next bump.",
+    ),
+    "linreg": Preset(
+        -2.0,
+        -1.3,
+        200,
+        5,
+        "A convex bowl: every optimizer reaches its one minimum, the least-squares line.",
+    ),
+    "gabor": Preset(
+        -1.3,
+        -1.0,
+        300,
+        6,
+        "From a start near a ridge, GD, momentum and Nesterov find the best fit; SGD and Adam "
+        "end in a worse local minimum.",
+    ),
 }
 
 ADAPTIVE = ("normalized", "adam", "rmsprop", "adagrad")
@@ -33,3 +99,8 @@ DEFAULT_OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adam")
 def default_lg_lr(landscape_name: str, optimizer: str) -> float:
     preset = PRESETS[landscape_name]
     return preset.lg_lr_adaptive if optimizer in ADAPTIVE else preset.lg_lr
+
+
+def lesson(landscape_name: str) -> str:
+    """The one-line lesson of ``landscape_name``'s first view."""
+    return PRESETS[landscape_name].lesson

@@ -14,21 +14,25 @@ def default_tolerance(landscape) -> float:
     return 0.01 * max(landscape.extent)
 
 
-def nearest_minimum(landscape, points) -> tuple[np.ndarray, np.ndarray]:
-    """Index into ``landscape.minima`` of the nearest minimum to each point, and the distance."""
+def nearest_minimum(landscape, points, only_global: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Index into ``landscape.minima`` of the nearest minimum to each point, and the distance
+    (among the global minima only, if asked)."""
     minima = np.array([m.point for m in landscape.minima])  # (K, 2)
+    if only_global:
+        minima = np.where(is_global(landscape, np.arange(len(minima)))[:, None], minima, np.inf)
     points = np.asarray(points, dtype=float)
     dist = np.linalg.norm(points[..., None, :] - minima, axis=-1)  # (..., K)
     index = np.argmin(dist, axis=-1)
     return index, np.take_along_axis(dist, index[..., None], axis=-1)[..., 0]
 
 
-def first_step_within(points, landscape, tol: float) -> np.ndarray:
-    """First step at which each run is within ``tol`` of some known minimum, or -1.
+def first_step_within(points, landscape, tol: float, only_global: bool = False) -> np.ndarray:
+    """First step at which each run is within ``tol`` of some known minimum (of a global
+    one, if asked), or -1.
 
     points: (T + 1, 2) or (T + 1, R, 2); returns an int or an (R,) array.
     """
-    _, dist = nearest_minimum(landscape, points)
+    _, dist = nearest_minimum(landscape, points, only_global)
     hit = dist <= tol
     return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
 
@@ -72,16 +76,22 @@ def is_global(landscape, index) -> np.ndarray:
 
 
 def summary(landscape, trajectory, tol: float | None = None) -> dict:
-    """The results-table row of one run (a single-start trajectory)."""
+    """The results-table row of one run (a single-start trajectory).
+
+    "steps to tolerance" counts the first step within ``tol`` of any known minimum, a local
+    one included; "steps to global minimum" only of a global one.
+    """
     tol = default_tolerance(landscape) if tol is None else tol
     final = trajectory.points[-1]
     index, dist = nearest_minimum(landscape, final)
     reached = int(first_step_within(trajectory.points, landscape, tol))
+    reached_global = int(first_step_within(trajectory.points, landscape, tol, only_global=True))
     diverged = int(trajectory.diverged)
     return {
         "final loss": float(trajectory.losses[-1]),
         "best loss": float(np.min(trajectory.losses)),
         "steps to tolerance": reached if reached >= 0 else None,
+        "steps to global minimum": reached_global if reached_global >= 0 else None,
         "nearest minimum": minimum_label(landscape, int(index)),
         "distance": float(dist),
         "diverged at": diverged if diverged >= 0 else None,

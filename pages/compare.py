@@ -3,6 +3,7 @@
 import streamlit as st
 
 from figures.race import CLICK_GRID_NAME
+from landscapes.presets import lesson
 from optimizers.rules import RULES
 from ui.compare import (
     CONVENTIONS,
@@ -25,6 +26,7 @@ RESULTS_COLUMNS = {
     "final loss": st.column_config.NumberColumn(format="%.4g"),
     "best loss": st.column_config.NumberColumn(format="%.4g"),
     "distance": st.column_config.NumberColumn(format="%.3g"),
+    "steps to global minimum": st.column_config.NumberColumn(format="%d"),
 }
 
 
@@ -39,6 +41,7 @@ def _set_start_from_click() -> None:
 cfg = config()
 ls = cfg.landscape()
 st.title("Compare optimizers")
+st.markdown(f":material/school: **At this surface's defaults:** {lesson(cfg.surface)}")
 st.caption(
     f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub; "
     "click the contour to start somewhere else."

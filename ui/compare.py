@@ -77,7 +77,7 @@ def trajectories_csv(cfg, runs: dict) -> bytes:
 
 
 def explain(cfg, landscape, table: pd.DataFrame) -> str:
-    """A sentence on who got closest, in words."""
+    """Sentences on who got closest, telling the global minimum from a local one."""
     if table.empty:
         return ""
     ok = table[table["diverged at"].isna()]
@@ -85,14 +85,22 @@ def explain(cfg, landscape, table: pd.DataFrame) -> str:
         return "Every optimizer diverged: lower α."
     best = ok["final loss"].idxmin()
     tol = analysis.default_tolerance(landscape)
-    reached = ok["steps to tolerance"].dropna()
     text = f"Lowest final loss: **{best}** ({ok.loc[best, 'final loss']:.3g})."
+    reached = ok["steps to global minimum"].dropna()
     if not reached.empty:
         fastest = reached.idxmin()
         text += (
-            f" First within {tol:.2g} of a known minimum: **{fastest}**, "
+            f" First within {tol:.2g} of the global minimum: **{fastest}**, "
             f"after {int(reached.min())} steps."
         )
     else:
-        text += f" None came within {tol:.2g} of a known minimum in {cfg.steps} steps."
+        text += f" None came within {tol:.2g} of the global minimum in {cfg.steps} steps."
+    local = ok[(ok["distance"] <= tol) & ok["nearest minimum"].str.startswith("local")]
+    if not local.empty:
+        names = list(local.index)
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        text += (
+            f" {who} ended in a local minimum (loss {local['final loss'].min():.3g}; the "
+            f"global minimum's is {landscape.global_minimum.loss:.3g})."
+        )
     return text
