@@ -68,7 +68,7 @@ def loss_contour(
     """The loss as a filled contour in the house colours (log-scaled where the surface asks).
 
     ``light`` draws it in pale greys instead, for small plots whose coloured arrows must
-    stand out (the sky blue of momentum vanishes on the blue scale).
+    stand out (the light cyan of Nesterov fades on the blue scale).
     """
     scale = LossScale.for_landscape(landscape, z)
     zc = scale(z)
