@@ -1,21 +1,24 @@
 """One place for how things look: colours per optimizer, marker styles, colour scales.
 
-Optimizer colours follow the Okabe-Ito palette (safe for the common colour-vision
-deficiencies), with Paul Tol's olive for the eighth; each optimizer keeps its colour on
-every page.
+Optimizer colours come from the Okabe-Ito and Paul Tol palettes (both designed to stay
+apart for the common colour-vision deficiencies). Neighbours in the optimizer order differ in
+lightness by at least 10 CIELAB units as well as in hue, and the five default optimizers come
+from five different hue families, so no two of them read as "two blues" or "two oranges"
+(tests/test_style.py checks both, and the distances under simulated colour blindness). Each
+optimizer keeps its colour on every page.
 """
 
 from __future__ import annotations
 
-OPTIMIZER_COLORS = {
-    "gd": "#000000",  # black
-    "sgd": "#E69F00",  # orange
-    "momentum": "#56B4E9",  # sky blue
-    "nesterov": "#0072B2",  # blue
-    "adam": "#D55E00",  # vermillion
-    "normalized": "#009E73",  # bluish green
-    "rmsprop": "#CC79A7",  # reddish purple
-    "adagrad": "#999933",  # olive
+OPTIMIZER_COLORS = {  # CIELAB lightness L* in brackets
+    "gd": "#000000",  # black (0)
+    "sgd": "#E69F00",  # Okabe-Ito orange (71)
+    "momentum": "#117733",  # Tol green (44)
+    "nesterov": "#33BBEE",  # Tol cyan (71)
+    "adam": "#AA3377",  # Tol purple (42)
+    "normalized": "#997700",  # Tol dark yellow (52)
+    "rmsprop": "#332288",  # Tol indigo (22)
+    "adagrad": "#EE6677",  # Tol red (61)
 }
 
 OPTIMIZER_LABELS = {
