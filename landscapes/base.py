@@ -6,6 +6,7 @@ grid and (R, 2) runs all go through the same code. Gradients are analytic.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,11 @@ import numpy as np
 from landscapes.critical import CriticalPoint, find_critical_points
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+# A surface with more critical points than this (Rastrigin's egg-box, the Gabor model) marks
+# only its global minima and those within NEAR (of its larger side) of the paths on show.
+CROWDED = 12
+NEAR = 0.1
 
 
 def pair(x, y) -> np.ndarray:
@@ -120,22 +126,62 @@ class Landscape:
         return xs, ys, self.loss(pts)
 
     @cached_property
-    def critical_points(self) -> tuple[CriticalPoint, ...]:
+    def all_critical_points(self) -> tuple[CriticalPoint, ...]:
         """Minima, saddles and maxima inside the bounds, found by Newton's method."""
         return find_critical_points(self)
 
     @property
+    def critical_points(self) -> tuple[CriticalPoint, ...]:
+        """The critical points that plots mark: every one, unless the surface is crowded
+        with them; then the global minima and those near the paths of the view (see
+        ``for_view``), or near the default start."""
+        shown = self.__dict__.get("_shown_critical_points")
+        return shown if shown is not None else self.critical_points_near([self.default_start])
+
+    def critical_points_near(self, points) -> tuple[CriticalPoint, ...]:
+        """All critical points if there are at most CROWDED; else the global minima and the
+        points within NEAR * (larger side) of some finite point of ``points``: an array of
+        shape (..., 2) or a list of them (one per path)."""
+        found = self.all_critical_points
+        if len(found) <= CROWDED:
+            return found
+        parts = points if isinstance(points, list | tuple) else [points]
+        pts = np.concatenate([np.asarray(p, dtype=float).reshape(-1, 2) for p in parts])
+        pts = pts[np.all(np.isfinite(pts), axis=-1)]
+        where = np.array([c.point for c in found])  # (K, 2)
+        near = np.zeros(len(found), dtype=bool)
+        for chunk in np.array_split(pts, max(1, len(pts) // 2000)):  # bounded memory
+            if chunk.size:
+                gaps = np.linalg.norm(where[:, None, :] - chunk[None], axis=-1)
+                near |= gaps.min(axis=1) <= NEAR * max(self.extent)
+        best = self.global_minimum.loss
+        tol = 1e-9 * max(1.0, abs(best))
+        return tuple(
+            c
+            for c, close in zip(found, near, strict=True)
+            if close or (c.kind == "minimum" and c.loss - best <= tol)
+        )
+
+    def for_view(self, points) -> Landscape:
+        """This landscape, marking the critical points near ``points`` (the paths a figure
+        draws): a shallow copy, so the loss, the gradient and the full lists of minima,
+        saddles and maxima are the same objects."""
+        view = copy.copy(self)
+        view.__dict__["_shown_critical_points"] = self.critical_points_near(points)
+        return view
+
+    @property
     def minima(self) -> tuple[CriticalPoint, ...]:
         """Local minima sorted by loss: the first is the global minimum (within the bounds)."""
-        return tuple(c for c in self.critical_points if c.kind == "minimum")
+        return tuple(c for c in self.all_critical_points if c.kind == "minimum")
 
     @property
     def saddles(self) -> tuple[CriticalPoint, ...]:
-        return tuple(c for c in self.critical_points if c.kind == "saddle")
+        return tuple(c for c in self.all_critical_points if c.kind == "saddle")
 
     @property
     def maxima(self) -> tuple[CriticalPoint, ...]:
-        return tuple(c for c in self.critical_points if c.kind == "maximum")
+        return tuple(c for c in self.all_critical_points if c.kind == "maximum")
 
     @property
     def global_minimum(self) -> CriticalPoint:

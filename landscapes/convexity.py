@@ -205,7 +205,7 @@ def symlog_width(scale: float) -> float:
 
 
 def critical_counts(landscape) -> dict[str, int]:
-    kinds = [c.kind for c in landscape.critical_points]
+    kinds = [c.kind for c in landscape.all_critical_points]
     return {k: kinds.count(k) for k in ("minimum", "saddle", "maximum")}
 
 

@@ -62,7 +62,7 @@ def critical_params():
     params = []
     for name in NAMES:
         ls = landscape(name)
-        for i, cp in enumerate(ls.critical_points):
+        for i, cp in enumerate(ls.all_critical_points):
             params.append(pytest.param(name, i, id=f"{name}-{cp.kind}{i}"))
     return params
 
@@ -386,14 +386,14 @@ def test_critical_point_lists(name):
     assert all(cp.kind == "saddle" for cp in ls.saddles)
     losses = [cp.loss for cp in ls.minima]
     assert losses == sorted(losses), "minima must be sorted by loss, global first"
-    kinds = [cp.kind for cp in ls.critical_points]
+    kinds = [cp.kind for cp in ls.all_critical_points]
     assert set(kinds) <= {"minimum", "saddle", "maximum"}
     assert kinds.count("minimum") == len(ls.minima)
     assert kinds.count("saddle") == len(ls.saddles)
-    listed = [tuple(cp.point) for cp in ls.critical_points]
+    listed = [tuple(cp.point) for cp in ls.all_critical_points]
     for cp in (*ls.minima, *ls.saddles):
         assert tuple(cp.point) in listed
-    points = np.array([cp.point for cp in ls.critical_points], dtype=float)
+    points = np.array([cp.point for cp in ls.all_critical_points], dtype=float)
     gaps = np.linalg.norm(points[:, None] - points[None], axis=-1) + np.eye(len(points))
     assert np.all(gaps > 1e-6 * widths(ls).max()), "a critical point is listed twice"
 
@@ -401,7 +401,7 @@ def test_critical_point_lists(name):
 @pytest.mark.parametrize(("name", "i"), critical_params())
 def test_critical_point_is_critical(name, i):
     ls = landscape(name)
-    cp = ls.critical_points[i]
+    cp = ls.all_critical_points[i]
     assert np.shape(cp.point) == (2,)
     assert isinstance(cp.loss, float)
     assert inside(ls, cp.point)

@@ -84,8 +84,10 @@ def race_charts(config: Config, race_height: int, loss_height: int) -> RaceChart
 def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) -> RaceCharts:
     # ``key`` is the configuration's repr (exact: floats print round-trip); ``_config``, which
     # Streamlit does not hash, is the same configuration as an object.
-    ls = _config.landscape()
-    views = [RunView.from_trajectory(t) for t in race(_config).values()]
+    runs = race(_config)
+    # Mark the critical points near these paths (all of them unless the surface is crowded).
+    ls = _config.landscape().for_view([t.points for t in runs.values()])
+    views = [RunView.from_trajectory(t) for t in runs.values()]
     race_json = race_figure_json(ls, views, height=race_height)
     loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=loss_height)
     return RaceCharts(

@@ -89,7 +89,8 @@ def lab_runs(key: LabKey):
 @st.cache_data(max_entries=16, show_spinner=False)
 def animation(key: LabKey):
     gd, sgd = lab_runs(key)
-    return sgd_lab.lab_animation(_landscape(key), gd, sgd)
+    ls = _landscape(key).for_view([gd.points, sgd.points])
+    return sgd_lab.lab_animation(ls, gd, sgd)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

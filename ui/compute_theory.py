@@ -59,7 +59,7 @@ def critical_table(landscape) -> pd.DataFrame:
             "λ₁": c.eigenvalues[0],
             "λ₂": c.eigenvalues[1],
         }
-        for c in landscape.critical_points
+        for c in landscape.all_critical_points
     ]
     columns = ["kind", "φ₀", "φ₁", "loss", "λ₁", "λ₂"]
     return pd.DataFrame(rows, columns=columns)
