@@ -346,12 +346,14 @@ def curvature_figure(
                 showlegend=False,
             )
         )
+    fig.add_traces(_critical_traces(critical_points))
     if a is not None and b is not None:
+        # After the critical points: A or B often sits on a minimum, and its star must not
+        # hide the letter.
         halo, line, ends = _segment_traces(a, b)
         line.line.dash = "dot"
         ends.marker.size = 18
         ends.textfont.size = 11
         fig.add_traces([halo, line, ends])
-    fig.add_traces(_critical_traces(critical_points))
     _axes(fig, ((cmap.xs[0], cmap.xs[-1]), (cmap.ys[0], cmap.ys[-1])))
     return _layout(fig, "Smallest curvature of the surface (red: not convex there)", height)

@@ -479,7 +479,7 @@ def _run_traces(traj, step: int) -> tuple[list, list]:
             uid=f"end:{name}",
             name=f"{label}: end",
             legendgroup=name,
-            showlegend=False,
+            legendrank=2.1 if name == "gd" else 2.2,  # after the two runs, before the rest
             mode="markers",
             marker=dict(
                 symbol="diamond", size=11, color=color, line=dict(color="#FFFFFF", width=1.5)

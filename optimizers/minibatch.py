@@ -164,21 +164,42 @@ def arrow_scale(vectors, extent, fraction: float = 0.3) -> float:
     return fraction * float(min(extent)) / longest
 
 
-def where_it_ended(landscape, point, diverged: int = -1, tol: float | None = None) -> str:
-    """A short description of an end point: a minimum, a saddle, diverged or not converged."""
+def _ending(landscape, point, diverged: int = -1, tol: float | None = None) -> tuple[str, str]:
+    """(kind, text) of an end point: kind is "diverged", "global", "local", "saddle" or
+    "not converged"; text names it as the results table does."""
     if diverged is not None and int(diverged) >= 0:
-        return f"diverged at step {int(diverged)}"
+        return "diverged", f"diverged at step {int(diverged)}"
     tol = analysis.default_tolerance(landscape) if tol is None else tol
     point = np.asarray(point, dtype=float)
     index, dist = analysis.nearest_minimum(landscape, point)
     if float(dist) <= tol:
         m = landscape.minima[int(index)].point
         kind = "global" if analysis.is_global(landscape, int(index)) else "local"
-        return f"{kind} minimum ({m[0]:.2f}, {m[1]:.2f})"
+        return kind, f"{kind} minimum ({m[0]:.2f}, {m[1]:.2f})"
     for saddle in landscape.saddles:
         if np.linalg.norm(point - saddle.point) <= tol:
-            return f"saddle ({saddle.point[0]:.2f}, {saddle.point[1]:.2f})"
-    return "not converged"
+            return "saddle", f"saddle ({saddle.point[0]:.2f}, {saddle.point[1]:.2f})"
+    return "not converged", "not converged"
+
+
+def where_it_ended(landscape, point, diverged: int = -1, tol: float | None = None) -> str:
+    """A short description of an end point: a minimum, a saddle, diverged or not converged."""
+    return _ending(landscape, point, diverged, tol)[1]
+
+
+def ending_sentence(landscape, trajectory, who: str) -> str:
+    """Where a single run ended, as a sentence in Markdown that tells a global minimum from a
+    local one, e.g. "**GD** ended in a **local minimum (−1.94, −1.36)**, not the global one;
+    final loss −1.91."."""
+    kind, text = _ending(landscape, trajectory.points[-1], int(trajectory.diverged))
+    loss = f"final loss {float(trajectory.losses[-1]):.4g}"
+    if kind == "diverged":
+        return f"**{who}** {text}: its path stops at its last finite point."
+    if kind == "not converged":
+        return f"**{who}** came near no minimum or saddle in {trajectory.steps} steps; {loss}."
+    if kind == "local":
+        return f"**{who}** ended in a **{text}**, not the global one; {loss}."
+    return f"**{who}** ended at the **{text}**; {loss}."
 
 
 def frame_steps(steps: int, steps_per_epoch: int, max_frames: int = 100) -> np.ndarray:

@@ -7,7 +7,7 @@ from figures import sgd_lab
 from figures.race import clicked_point
 from figures.style import label
 from landscapes import DATA_LANDSCAPES
-from optimizers.minibatch import step_decay_count
+from optimizers.minibatch import ending_sentence, step_decay_count
 from ui import params
 from ui.compute_sgd import (
     SCENARIOS,
@@ -122,12 +122,7 @@ rows = reports(key)
 left, right_col = st.columns([6, 5])
 with left:
     st.subheader("Where GD and SGD ended")
-    st.markdown(
-        "  \n".join(
-            f"**{label(name)}** ended at **{row['ended at']}**, final loss {row['final loss']:.4g}."
-            for name, row in rows.items()
-        )
-    )
+    st.markdown("  \n".join(ending_sentence(ls, t, label(t.optimizer)) for t in (gd, sgd)))
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index = [label(name) for name in table.index]
     st.dataframe(

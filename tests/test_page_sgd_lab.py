@@ -69,7 +69,9 @@ def test_page_renders(query):
     assert len(figures) == 4  # animation, loss against step, minibatch view, learning rate
     animation = figures[0]
     assert 50 <= len(animation["frames"]) <= 100
-    assert "ended at" in markdown(at)
+    text = markdown(at)
+    assert "**GD** " in text and "**SGD** " in text  # where each ended, in a sentence
+    assert "ended at **not converged**" not in text
     assert not at.warning  # nothing diverges on the first view
 
 
@@ -93,8 +95,8 @@ def test_frames_highlight_the_true_minibatches_on_linreg():
 def test_gd_stalls_at_the_saddle_and_sgd_escapes():
     at = open_lab(surface="saddle", x0=2.5, y0=0)
     text = markdown(at)
-    assert "**GD** ended at **saddle (0.00, 0.00)**" in text
-    assert re.search(r"\*\*SGD\*\* ended at \*\*global minimum \(0\.00, -?1\.00\)\*\*", text)
+    assert "**GD** ended at the **saddle (0.00, 0.00)**" in text
+    assert re.search(r"\*\*SGD\*\* ended at the \*\*global minimum \(0\.00, -?1\.00\)\*\*", text)
     ls, gd, sgd = runs_for(at)
     assert cfg_noise(at) > 0
     assert np.linalg.norm(gd.points[-1]) < 1e-3
@@ -171,8 +173,8 @@ def test_wells_scenario_escapes_the_shallow_well():
     assert cfg.schedule[:3] == ("step", 0.5, 3)
     assert math.isclose(cfg.lr, 10**-0.7)
     text = markdown(at)
-    assert "**GD** ended at **local minimum (-1.94, -1.36)**" in text
-    assert "**SGD** ended at **global minimum (1.75, 1.56)**" in text
+    assert "**GD** ended in a **local minimum (-1.94, -1.36)**, not the global one" in text
+    assert "**SGD** ended at the **global minimum (1.75, 1.56)**" in text
 
 
 def test_full_batch_and_zero_noise_say_sgd_is_gd():

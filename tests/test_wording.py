@@ -1,0 +1,84 @@
+"""Small wording and display errors of the first impressions (issue 9): where a run ended in
+a sentence that reads, Greek letters in the captions, every marker of the SGD lab's contour
+in its legend, and the convexity page's points A and B drawn above the minima's stars."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from figures import sgd_lab
+from figures.convexity import curvature_figure
+from landscapes import LANDSCAPE_NAMES, get_landscape
+from landscapes.convexity import curvature_map, default_segment
+from optimizers import run
+from optimizers.minibatch import ending_sentence
+
+
+def test_a_run_that_reaches_nothing_does_not_end_at_not_converged():
+    ls = get_landscape("rosenbrock")
+    gd = run(ls, "gd", (-1.2, 1.0), 50, 1e-3)
+    text = ending_sentence(ls, gd, "GD")
+    assert "not converged**" not in text and "ended at" not in text
+    assert (
+        text
+        == f"**GD** came near no minimum or saddle in 50 steps; final loss {gd.losses[-1]:.4g}."
+    )
+
+
+def test_endings_tell_a_local_minimum_from_the_global_one():
+    ls = get_landscape("wells")
+    gd = run(ls, "gd", (-2.5, -2.0), 200, 0.1)  # into the shallow well at (-1.94, -1.36)
+    text = ending_sentence(ls, gd, "GD")
+    assert text.startswith("**GD** ended in a **local minimum (-1.94, -1.36)**, not the global one")
+    gd = run(ls, "gd", (2.0, 2.0), 200, 0.1)
+    assert ending_sentence(ls, gd, "GD").startswith(
+        "**GD** ended at the **global minimum (1.75, 1.56)**"
+    )
+
+
+def test_endings_at_a_saddle_and_after_diverging():
+    ls = get_landscape("saddle")
+    gd = run(ls, "gd", (2.5, 0.0), 200, 0.1)
+    assert ending_sentence(ls, gd, "GD").startswith("**GD** ended at the **saddle (0.00, 0.00)**")
+    blown = run(ls, "gd", (2.5, 0.5), 50, 5.0)
+    assert int(blown.diverged) >= 0
+    assert ending_sentence(ls, blown, "GD") == (
+        f"**GD** diverged at step {int(blown.diverged)}: its path stops at its last finite point."
+    )
+
+
+@pytest.mark.parametrize("name", LANDSCAPE_NAMES)
+def test_descriptions_write_greek_letters_not_phi(name):
+    assert "phi" not in get_landscape(name).description.lower()
+
+
+def test_saddle_caption_names_phi_one():
+    assert "φ₁ = 0" in get_landscape("saddle").description
+
+
+def test_every_marker_on_the_sgd_lab_contour_is_in_the_legend():
+    ls = get_landscape("rosenbrock")
+    start = ls.default_start
+    sgd = run(ls, "sgd", start, 40, 1e-3, batch_size=8)
+    gd = run(ls, "gd", start, 40, 1e-3)
+    fig = pio.from_json(pio.to_json(sgd_lab.lab_animation(ls, gd, sgd, contour_n=41)))
+    diamonds = [t for t in fig.data if t.marker and t.marker.symbol == "diamond"]
+    assert {t.name for t in diamonds} == {"GD: end", "SGD: end"}
+    for t in diamonds:
+        assert t.showlegend is not False, t.name
+    orange = next(t for t in diamonds if t.name == "SGD: end")
+    assert orange.marker.color == "#E69F00"
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "saddle", "himmelblau"])
+def test_points_a_and_b_are_drawn_above_the_minima(name):
+    ls = get_landscape(name)
+    a, b = default_segment(name, ls.bounds)
+    fig = curvature_figure(curvature_map(ls, 21), ls.critical_points, a, b)
+    names = [t.name for t in fig.data]
+    assert names.index("A and B") > names.index("minima")
+    # on these surfaces a default point lies on a minimum: the reason for the order
+    on_minimum = [np.allclose(p, m.point, atol=1e-6) for p in (a, b) for m in ls.minima]
+    assert any(on_minimum)
