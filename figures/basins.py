@@ -347,6 +347,31 @@ def describe_basins(landscape, shares: Mapping[str, BasinShares], steps: int) ->
     return sentences
 
 
+# Surfaces with several minima, whose maps split into basins (tests check each has them).
+SURFACES_WITH_BASINS = ("himmelblau", "wells", "rastrigin")
+
+
+def basins_hint(landscape, shares: Mapping[str, BasinShares], steps: int) -> str | None:
+    """What to try when the maps show little: a surface with one minimum (no basins to
+    tell apart), or most starts of every optimizer near no minimum after ``steps`` steps."""
+    try_instead = " or ".join(s.capitalize() for s in SURFACES_WITH_BASINS)
+    if len(landscape.minima) == 1:
+        hint = (
+            f"{landscape.title} has a single minimum, so its maps can only show which starts "
+            f"reach it in {steps} steps. To see basins, pick a surface with several minima "
+            f"in the sidebar: {try_instead}."
+        )
+        if shares and min(s.not_converged for s in shares.values()) >= 0.5:
+            hint += " Or raise **Steps per run** to watch more starts arrive."
+        return hint
+    if shares and min(s.not_converged for s in shares.values()) >= 0.5:
+        return (
+            f"Most starts reach no minimum in {steps} steps: raise **Steps per run** (or α in "
+            "the sidebar) to see the basins fill in."
+        )
+    return None
+
+
 def divergence_warning(shares: Mapping[str, BasinShares], most: float = 0.5) -> str | None:
     """A warning naming the optimizers that diverge from at least ``most`` of the starts."""
     names = [style.label(n) for n, s in shares.items() if s.diverged >= most]

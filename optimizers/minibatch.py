@@ -154,6 +154,12 @@ def gradient_pair(landscape, point, batch) -> GradientPair:
     )
 
 
+def path_gap(first, second) -> float:
+    """The largest distance between two runs' points at the same step (single-start
+    trajectories with the same number of steps)."""
+    return float(np.max(np.linalg.norm(first.points - second.points, axis=-1)))
+
+
 def arrow_scale(vectors, extent, fraction: float = 0.3) -> float:
     """One factor for all ``vectors`` so that the longest is ``fraction`` of the plot's
     smaller side ``min(extent)``: arrows keep their relative lengths. 0 if all are zero."""

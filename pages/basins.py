@@ -3,7 +3,13 @@ one map per optimizer, and the share of starts with each outcome."""
 
 import streamlit as st
 
-from figures.basins import basin_figure, describe_basins, divergence_warning, shares_frame
+from figures.basins import (
+    basin_figure,
+    basins_hint,
+    describe_basins,
+    divergence_warning,
+    shares_frame,
+)
 from figures.style import label
 from optimizers.analysis import default_tolerance
 from optimizers.sweeps_extra import basin_shares
@@ -68,6 +74,9 @@ shares = {name: basin_shares(ls, m.labels) for name, m in maps.items()}
 warning = divergence_warning(shares)
 if warning:
     st.warning(warning, icon=":material/warning:")
+hint = basins_hint(ls, shares, steps)
+if hint:
+    st.info(hint, icon=":material/lightbulb:")
 
 st.plotly_chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),

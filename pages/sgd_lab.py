@@ -7,7 +7,7 @@ from figures import sgd_lab
 from figures.race import clicked_point
 from figures.style import label
 from landscapes import DATA_LANDSCAPES
-from optimizers.minibatch import ending_sentence, step_decay_count
+from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
 from ui import params
 from ui.compute_sgd import (
     SCENARIOS,
@@ -24,6 +24,7 @@ from ui.state import config
 
 CHART_KEY = "sgd_lab_chart"
 STEP_KEY = "lab_step"
+CLOSE_PATHS = 0.02  # paths never further apart than this share of the plot look identical
 
 
 def _set_start_from_click() -> None:
@@ -62,6 +63,7 @@ for scenario in SCENARIOS.values():
 with st.spinner("Running GD and SGD..."):
     gd, sgd = lab_runs(key)
     figure = animation(key)
+gap = path_gap(gd, sgd)
 
 if key.batch_size is None:
     st.info(
@@ -73,6 +75,14 @@ elif cfg.noise == 0:
         "The gradient noise σ is 0: every example carries the same share of the loss, so "
         "each minibatch gradient equals the full gradient and SGD follows GD exactly. Raise "
         "σ in the sidebar."
+    )
+elif gap < CLOSE_PATHS * max(ls.extent):
+    st.info(
+        f"Here SGD's path never strays more than {gap:.2g} from GD's: next to "
+        "this surface's gradient the minibatch noise is small, so the two paths look the "
+        "same. Raise the gradient noise σ or lower the batch size in the sidebar, or try a "
+        "scenario above.",
+        icon=":material/lightbulb:",
     )
 for traj in (gd, sgd):
     if int(traj.diverged) >= 0:

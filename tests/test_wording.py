@@ -82,3 +82,58 @@ def test_points_a_and_b_are_drawn_above_the_minima(name):
     # on these surfaces a default point lies on a minimum: the reason for the order
     on_minimum = [np.allclose(p, m.point, atol=1e-6) for p in (a, b) for m in ls.minima]
     assert any(on_minimum)
+
+
+# ----- each lab page shows something on its first view, or says what to try ---------------
+
+
+def test_basins_hint_names_surfaces_with_basins():
+    from figures.basins import SURFACES_WITH_BASINS, basins_hint
+    from optimizers.sweeps_extra import BasinShares
+
+    for name in SURFACES_WITH_BASINS:
+        assert len(get_landscape(name).minima) >= 2, name
+    stuck = {"gd": BasinShares(0.01, 0.0, 0.99, 0.0)}
+    hint = basins_hint(get_landscape("rosenbrock"), stuck, 300)
+    assert "single minimum" in hint and "Himmelblau or Wells or Rastrigin" in hint
+    assert "Steps per run" in hint
+    hint = basins_hint(get_landscape("wells"), stuck, 300)
+    assert hint.startswith("Most starts reach no minimum in 300 steps")
+    fine = {"gd": BasinShares(0.6, 0.4, 0.0, 0.0)}
+    assert basins_hint(get_landscape("wells"), fine, 300) is None
+
+
+def test_basins_page_on_rosenbrock_says_which_surface_to_try():
+    from tests.pages import open_page
+
+    at = open_page("pages/basins.py", timeout=120, surface="rosenbrock", grid=20)
+    info = "\n".join(i.value for i in at.info)
+    assert "single minimum" in info and "Himmelblau" in info
+
+
+def test_sgd_lab_on_rosenbrock_says_why_the_paths_look_the_same():
+    from tests.pages import open_page
+
+    at = open_page("pages/sgd_lab.py", timeout=120)  # Rosenbrock, the default
+    info = "\n".join(i.value for i in at.info)
+    assert "never strays more than" in info and "Raise the gradient noise σ" in info
+    at = open_page("pages/sgd_lab.py", timeout=120, surface="saddle", x0=2.5, y0=0)
+    assert "never strays" not in "\n".join(i.value for i in at.info)
+
+
+def test_theory_first_step_goes_downhill_at_the_defaults():
+    from tests.pages import open_page
+
+    at = open_page("pages/theory.py", timeout=120)
+    caption = "\n".join(c.value for c in at.main.caption)
+    assert "The loss decreased: 24.2 → 5.35" in caption
+
+
+@pytest.mark.parametrize("name", LANDSCAPE_NAMES)
+def test_one_gd_step_from_each_default_start_goes_downhill(name):
+    from landscapes.presets import PRESETS
+    from optimizers.theory import gd_step
+
+    ls = get_landscape(name)
+    step = gd_step(ls, ls.default_start, 10 ** PRESETS[name].lg_lr)
+    assert step.new_loss < step.loss
