@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from landscapes.presets import PRESETS
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
@@ -63,8 +64,8 @@ def test_quadratic_every_start_reaches_the_single_minimum():
     (only,) = outcomes(fig, "gd")
     assert only.startswith("global (0.00, ")  # the origin (its φ₁ may print as -0.00)
     assert legend(fig)[0] == only
-    # Default steps follow the sidebar's (150 on this surface), under the cap of 300.
-    assert at.slider(key="basin_steps").value == 150
+    # Default steps follow the sidebar's (200 on this surface), under the cap of 300.
+    assert at.slider(key="basin_steps").value == PRESETS["quadratic"].steps == 200
     assert at.slider(key="grid").value == 20
 
 
@@ -128,7 +129,7 @@ def test_steps_follow_the_surface_until_set_by_hand():
     assert at.slider(key="basin_steps").value == 300  # Rosenbrock: 1000 steps, capped
     at.sidebar.selectbox(key="surface").set_value("quadratic").run()
     assert not at.exception
-    assert at.slider(key="basin_steps").value == 150  # the quadratic's own 150
+    assert at.slider(key="basin_steps").value == 200  # the quadratic's own 200
     at.slider(key="basin_steps").set_value(50).run()
     at.sidebar.selectbox(key="surface").set_value("himmelblau").run()
     assert at.slider(key="basin_steps").value == 50  # chosen by hand: kept

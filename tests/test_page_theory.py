@@ -87,10 +87,11 @@ def test_adam_corrected_moments_equal_g_from_step_one():
 
 
 def test_gd_step_table_by_hand():
-    at = open_page()  # rosenbrock from (-1.5, 2.5), alpha = 1e-3
+    at = open_page()  # rosenbrock from (-1.2, 1), alpha = 1e-3
     gd = table(at, 0)
-    assert list(gd.loc["∂L/∂φ at φₜ"]) == ["145", "50"]
-    assert list(gd.loc["φₜ₊₁ = φₜ + Δφ"]) == ["-1.645", "2.45"]
+    # dL/dphi0 = -2 (1 - phi0) - 400 phi0 (phi1 - phi0^2) = -4.4 - 211.2; dL/dphi1 = 200 (1 - 1.44)
+    assert list(gd.loc["∂L/∂φ at φₜ"]) == ["-215.6", "-88"]
+    assert list(gd.loc["φₜ₊₁ = φₜ + Δφ"]) == ["-0.9844", "1.088"]
     assert list(gd.loc["α"]) == ["0.001", "0.001"]
 
 
