@@ -354,7 +354,8 @@ SURFACES_WITH_BASINS = ("himmelblau", "wells", "rastrigin")
 def basins_hint(landscape, shares: Mapping[str, BasinShares], steps: int) -> str | None:
     """What to try when the maps show little: a surface with one minimum (no basins to
     tell apart), or most starts of every optimizer near no minimum after ``steps`` steps."""
-    try_instead = " or ".join(s.capitalize() for s in SURFACES_WITH_BASINS)
+    names = [f"*{name}*" for name in SURFACES_WITH_BASINS]  # as the sidebar lists them
+    try_instead = ", ".join(names[:-1]) + " or " + names[-1]
     if len(landscape.minima) == 1:
         hint = (
             f"{landscape.title} has a single minimum, so its maps can only show which starts "
