@@ -176,7 +176,9 @@ CASES = [
         5,
         ("step_decay", (0.5, 2)),
     ),
-    Case("gabor-batch4", "gabor", {}, None, None, 0.2, 4, ("exponential", (0.9,))),
+    # A fixed start: RMSprop's first steps from the default start (-3.3, 9.2) jump across
+    # the surface, where round-off grows past 1e-12 within 30 steps.
+    Case("gabor-batch4", "gabor", {}, (-6.0, 6.0), None, 0.2, 4, ("exponential", (0.9,))),
     Case("linreg-batch1", "linreg", {}, None, None, 0.05, 1, None),
     Case(
         "saddle-noisy-batch3",
