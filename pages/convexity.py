@@ -113,7 +113,7 @@ with st.spinner("Computing the Hessian on the grid..."):
 left, right = st.columns([3, 2])
 with left:
     st.plotly_chart(
-        curvature_figure(cmap, ls.critical_points, a, b),
+        curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
         width="stretch",
         config={"displaylogo": False},
     )
