@@ -89,7 +89,7 @@ def _shown(page, name: str) -> int:
 @pytest.mark.parametrize(
     ("query", "name", "batch_size", "per_epoch"),
     [
-        ("", "sgd_lab", 8, 4),
+        ("", "sgd_lab", 16, 2),  # Rosenbrock: batches of 16 of N = 32
         ("?surface=gabor", "sgd_lab_gabor", 6, 5),
         ("?surface=saddle&x0=2.5&y0=0", "sgd_lab_saddle", 8, 4),
     ],
