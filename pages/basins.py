@@ -10,6 +10,7 @@ from optimizers.sweeps_extra import basin_shares
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
+from ui.export import plotly_config
 from ui.state import config
 
 GRID_RANGE, GRID_DEFAULT = (10, 150), 60
@@ -72,7 +73,7 @@ if warning:
 st.plotly_chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
     width="stretch",
-    config={"displaylogo": False},
+    config=plotly_config("basins", cfg),
 )
 tol = default_tolerance(ls)
 st.caption(

@@ -12,6 +12,7 @@ from ui.compare import (
     trajectories_csv,
 )
 from ui.compute import race, race_charts
+from ui.export import compare_gif, file_stem, gif_download, plotly_config
 from ui.plotly_chart import clicked_xy, plotly_chart
 from ui.state import config
 
@@ -63,10 +64,13 @@ plotly_chart(
     later=(CLICK_GRID_NAME,),
     poster=charts.poster,
     on_click=_set_start_from_click,
+    config=plotly_config("compare", cfg, "race"),
 )
 
 st.subheader("Loss against step")
-plotly_chart(charts.loss, key="loss_chart", height=LOSS_HEIGHT)
+plotly_chart(
+    charts.loss, key="loss_chart", height=LOSS_HEIGHT, config=plotly_config("compare", cfg, "loss")
+)
 
 st.subheader("Results")
 table = results_table(cfg, ls, runs)
@@ -80,6 +84,7 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+gif_download(lambda options: compare_gif(cfg, options), file_stem("compare", cfg), "compare_gif")
 
 st.subheader("How it works")
 st.markdown(CONVENTIONS)

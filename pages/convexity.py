@@ -8,6 +8,7 @@ from landscapes.convexity import default_segment, segment_verdict, surface_verdi
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_theory import chord, critical_table, curvature
+from ui.export import plotly_config
 from ui.state import config
 
 CHART_KEY = "convexity_contour"
@@ -35,6 +36,7 @@ def _move_point_from_click() -> None:
 
 
 cfg = config()
+PLOT = plotly_config("convexity", cfg)
 ls = cfg.landscape()
 (x0, x1), (y0, y1) = ls.bounds
 defaults = _defaults(ls)
@@ -87,10 +89,10 @@ with left:
         on_select=_move_point_from_click,
         selection_mode="points",
         width="stretch",
-        config={"displaylogo": False},
+        config=PLOT,
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(chord_figure(check), width="stretch", config=PLOT)
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -115,7 +117,7 @@ with left:
     st.plotly_chart(
         curvature_figure(cmap, ls.critical_points, a, b),
         width="stretch",
-        config={"displaylogo": False},
+        config=PLOT,
     )
 with right:
     verdict = surface_verdict(ls, cmap)

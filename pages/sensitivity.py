@@ -8,14 +8,15 @@ from figures.style import label
 from optimizers.sweeps_extra import stability_limit
 from ui import params
 from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
+from ui.export import plotly_config
 from ui.state import config
 
 LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
 HI_RANGE, HI_DEFAULT = (-3.0, 2.0), 1.0
 COUNT_RANGE, COUNT_DEFAULT = (10, 200), 60
-PLOT = {"displaylogo": False}
 
 cfg = config()
+PLOT = plotly_config("sensitivity", cfg)
 ls = cfg.landscape()
 st.title("Learning-rate sensitivity")
 st.caption(

@@ -20,10 +20,12 @@ from ui.compute_sgd import (
     use_scenario,
     use_values,
 )
+from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
 from ui.state import config
 
 CHART_KEY = "sgd_lab_chart"
 STEP_KEY = "lab_step"
+LAB_OPTIMIZERS = ("gd", "sgd")
 
 
 def _set_start_from_click() -> None:
@@ -114,7 +116,12 @@ st.plotly_chart(
     on_select=_set_start_from_click,
     selection_mode="points",
     width="stretch",
-    config={"displaylogo": False},
+    config=plotly_config("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
+)
+gif_download(
+    lambda options: sgd_lab_gif(key, options),
+    file_stem("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
+    "sgd_lab_gif",
 )
 
 # ----- where they ended ---------------------------------------------------------------------
@@ -145,7 +152,11 @@ with left:
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(
+        sgd_lab.loss_figure(gd, sgd),
+        width="stretch",
+        config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
+    )
 
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
@@ -178,7 +189,7 @@ def step_section() -> None:
             batch_label=batch_label,
         ),
         width="stretch",
-        config={"displaylogo": False},
+        config=plotly_config("sgd-lab", cfg, f"minibatch-step{step}", LAB_OPTIMIZERS),
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("|∇L| (full batch)", f"{grads.full_norm:.3g}")
@@ -231,4 +242,8 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})
+st.plotly_chart(
+    sgd_lab.lr_figure(sgd.lrs, k),
+    width="stretch",
+    config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
+)

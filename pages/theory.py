@@ -35,11 +35,11 @@ from ui.compute_theory import (
     step_table,
     zoom_grid,
 )
+from ui.export import plotly_config
 from ui.state import config
 
 CONSTANT_GRADIENT = 2.0  # g in the bias-correction example: g and g² differ, so both read
 BIAS_STEPS = 1000
-PLOT = {"displaylogo": False}
 BALANCE_PARAMS = tuple(sorted(BALANCE_SURFACE.items()))
 
 
@@ -53,6 +53,7 @@ def _power_of(base: float, exponent: int) -> str:
 
 
 cfg = config()
+PLOT = plotly_config("theory", cfg)
 ls = cfg.landscape()
 extent = max(ls.extent)
 
