@@ -14,6 +14,7 @@ from ui.compare import (
 from ui.compute import race, race_charts
 from ui.export import compare_gif, file_stem, gif_download, plotly_config
 from ui.plotly_chart import clicked_xy, plotly_chart
+from ui.present import explanatory, presenting
 from ui.state import config
 
 CHART_KEY = "race_chart"
@@ -40,7 +41,7 @@ def _set_start_from_click() -> None:
 cfg = config()
 ls = cfg.landscape()
 st.title("Compare optimizers")
-st.caption(
+explanatory.caption(
     f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub; "
     "click the contour to start somewhere else."
 )
@@ -75,7 +76,7 @@ plotly_chart(
 st.subheader("Results")
 table = results_table(cfg, ls, runs)
 st.dataframe(table, width="stretch", column_config=RESULTS_COLUMNS)
-st.markdown(explain(cfg, ls, table))
+explanatory.markdown(explain(cfg, ls, table))
 st.download_button(
     "Download every trajectory (CSV)",
     lambda: trajectories_csv(cfg, runs),  # built on click: no file is served until then
@@ -86,10 +87,11 @@ st.download_button(
 )
 gif_download(lambda options: compare_gif(cfg, options), file_stem("compare", cfg), "compare_gif")
 
-st.subheader("How it works")
-st.markdown(CONVENTIONS)
-cols = st.columns(min(len(cfg.optimizers), 3))
-for i, name in enumerate(cfg.optimizers):
-    with cols[i % len(cols)].expander(RULES[name].title, expanded=True):
-        for eq in RULES[name].equations:
-            st.latex(eq)
+if not presenting():
+    st.subheader("How it works")
+    st.markdown(CONVENTIONS)
+    cols = st.columns(min(len(cfg.optimizers), 3))
+    for i, name in enumerate(cfg.optimizers):
+        with cols[i % len(cols)].expander(RULES[name].title, expanded=True):
+            for eq in RULES[name].equations:
+                st.latex(eq)
