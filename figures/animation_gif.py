@@ -28,6 +28,8 @@ FPS = (2, 30)
 SECONDS = (1.0, 30.0)
 END_HOLD_MS = 1500  # the last frame stays this much longer, so the loop reads
 LEGEND_TOP = 62  # px at 800 wide, below the plot: tick labels and the φ₀ axis name first
+# The palette index no drawing uses: a GIF frame's pixels unchanged since the frame before.
+TRANSPARENT = 255
 CONTOUR_N = 241  # loss grid: bilinear between its points, then cut into the bands
 BACKGROUND = "#FFFFFF"
 TEXT = "#2A3F5F"  # Plotly's default text colour, as in the interactive figures
@@ -91,12 +93,13 @@ class Palette:
             rgb = np.array(_hex_rgb(dark), dtype=float)
             for t in np.linspace(0.15, 0.85, 6):
                 colors.append(tuple(int(v) for v in np.round(rgb + t * (255 - rgb))))
-        if len(colors) > 256:
+        if len(colors) > TRANSPARENT:
             raise ValueError(f"too many colours for one GIF palette: {len(colors)}")
         self.colors = colors
         flat = [v for c in colors for v in c]
+        flat += [255] * (3 * TRANSPARENT - len(flat)) + [255, 0, 255]
         self.image = Image.new("P", (1, 1))
-        self.image.putpalette(flat + [255] * (768 - len(flat)))
+        self.image.putpalette(flat)
 
     def __getitem__(self, color: str) -> int:
         return self.index[color.upper()]
@@ -210,7 +213,7 @@ class _Frames:
         self.axis_names = ("φ₀", "φ₁") if greek else ("phi0", "phi1")
         self.chrome = self._chrome(landscape, legend, title)
         self.plot = self._bands(landscape)  # the paths are drawn onto it as they grow
-        self.overlay, self.overlay_mask = self._markers(landscape)
+        self.stars, self.start = self._marker_points(landscape)
         self.paths = [lay.px(run.points[: run.end]) for run in self.runs]
         self.heads = [self._heads(run, landscape.bounds) for run in self.runs]
         self.drawn = [0] * len(self.runs)  # how many points of each path are drawn
@@ -223,29 +226,29 @@ class _Frames:
         image.putpalette(self.palette.image.getpalette())
         return image
 
-    def _markers(self, landscape) -> tuple[Image.Image, Image.Image]:
-        """The minima and the start, drawn over the paths in every frame."""
-        lay, pal = self.layout, self.palette
-        overlay = Image.new("P", (lay.plot_w, lay.plot_h), pal[BACKGROUND])
-        overlay.putpalette(pal.image.getpalette())
-        mask = Image.new("L", overlay.size, 0)
-        draws = (ImageDraw.Draw(overlay), ImageDraw.Draw(mask))
+    def _marker_points(self, landscape) -> tuple[np.ndarray, tuple[float, float] | None]:
+        """The minima inside the plot and the start, in plot pixels."""
         (x0, x1), (y0, y1) = landscape.bounds
-        for c in landscape.critical_points:
-            cx, cy = float(c.point[0]), float(c.point[1])
-            if c.kind != "minimum" or not (x0 <= cx <= x1 and y0 <= cy <= y1):
-                continue
-            px, py = lay.px(np.array([cx, cy]))
-            for draw, (fill, line) in zip(
-                draws, ((pal[BACKGROUND], pal[MARKER_DARK]), (255, 255)), strict=True
-            ):
-                _star(draw, px, py, lay.size(9), fill, line, width=max(1, lay.size(1.5)))
-        if self.runs:
-            sx, sy = lay.px(self.runs[0].points[0])
+        minima = [
+            c.point
+            for c in landscape.critical_points
+            if c.kind == "minimum" and x0 <= c.point[0] <= x1 and y0 <= c.point[1] <= y1
+        ]
+        stars = self.layout.px(np.reshape(np.asarray(minima, dtype=float), (-1, 2)))
+        start = tuple(self.layout.px(self.runs[0].points[0])) if self.runs else None
+        return stars, start
+
+    def _draw_markers(self, draw) -> None:
+        """The minima and the start, over the paths (a few shapes: cheaper to draw in every
+        frame than to paste through a mask)."""
+        lay, pal = self.layout, self.palette
+        for px, py in self.stars:
+            _star(draw, px, py, lay.size(9), pal[BACKGROUND], pal[MARKER_DARK], lay.size(1.5))
+        if self.start is not None:
+            sx, sy = self.start
             r = lay.size(7)
-            for draw, fill in zip(draws, (pal[MARKER_DARK], 255), strict=True):
-                draw.ellipse((sx - r, sy - r, sx + r, sy + r), outline=fill, width=lay.size(2.5))
-        return overlay, mask
+            box = (sx - r, sy - r, sx + r, sy + r)
+            draw.ellipse(box, outline=pal[MARKER_DARK], width=lay.size(2.5))
 
     def _heads(self, run, bounds) -> np.ndarray:
         """(T+1, 2) pixel position of the run's head at each step (a diverged run's stays
@@ -334,8 +337,8 @@ class _Frames:
                     )
                 self.drawn[i] = upto
         plot = self.plot.copy()
-        plot.paste(self.overlay, (0, 0), self.overlay_mask)
         heads = ImageDraw.Draw(plot)
+        self._draw_markers(heads)
         r = self.head_r
         for run, path in zip(self.runs, self.heads, strict=True):
             hx, hy = path[min(step, run.steps)]
@@ -403,7 +406,10 @@ def race_gif(landscape, runs, options: GifOptions = GifOptions(), **kw) -> bytes
         append_images=images[1:],
         duration=durations,
         loop=0,
-        optimize=True,  # unchanged pixels become transparent: each frame stores its changes
+        # Each frame stores only what changed, the rest transparent (its index given, so
+        # Pillow need not search every frame for an unused one).
+        optimize=True,
+        transparency=TRANSPARENT,
     )
     return out.getvalue()
 
