@@ -95,7 +95,6 @@ class Palette:
                 colors.append(tuple(int(v) for v in np.round(rgb + t * (255 - rgb))))
         if len(colors) > TRANSPARENT:
             raise ValueError(f"too many colours for one GIF palette: {len(colors)}")
-        self.colors = colors
         flat = [v for c in colors for v in c]
         flat += [255] * (3 * TRANSPARENT - len(flat)) + [255, 0, 255]
         self.image = Image.new("P", (1, 1))
@@ -106,9 +105,6 @@ class Palette:
 
     def quantize(self, rgb: Image.Image) -> Image.Image:
         return rgb.quantize(palette=self.image, dither=Image.Dither.NONE)
-
-    def rgb(self, index: int) -> tuple[int, int, int]:
-        return self.colors[index]
 
 
 @dataclass(frozen=True)
