@@ -1,6 +1,6 @@
 """The race as an animated GIF, for slides: the contour in the preview's colour bands, each
-run's path growing with its head moving in its colour, the minima, the start, a legend and a
-step counter.
+run's path growing with its head moving in its colour, the minima and saddles, the start, a
+legend and a step counter.
 
 Drawn with Pillow straight into palette images (one fixed palette: the contour's bands, the
 optimizers' colours, a few greys), so no frame is quantized and each GIF frame stores only
@@ -149,20 +149,29 @@ class Layout:
         return max(1, round(px * self.scale))
 
 
-def _legend_items(runs) -> list[tuple[str, str]]:
-    return [(run.legend_label, style.color(run.name)) for run in runs] + [
-        ("minimum", "star"),
-        ("start", "start"),
+def _shown_points(landscape, kind: str) -> np.ndarray:
+    """(n, 2): the landscape's critical points of ``kind`` inside its plotted bounds."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    points = [
+        c.point
+        for c in landscape.critical_points
+        if c.kind == kind and x0 <= c.point[0] <= x1 and y0 <= c.point[1] <= y1
     ]
+    return np.reshape(np.asarray(points, dtype=float), (-1, 2))
 
 
-def _legend_rows(runs, width: int) -> list[list[tuple[str, str, int]]]:
+def _legend_items(runs, saddles: bool) -> list[tuple[str, str]]:
+    markers = [("minimum", "star")] + [("saddle", "saddle")] * saddles + [("start", "start")]
+    return [(run.legend_label, style.color(run.name)) for run in runs] + markers
+
+
+def _legend_rows(runs, saddles: bool, width: int) -> list[list[tuple[str, str, int]]]:
     """The legend's items wrapped into rows: (label, colour or marker, width in px)."""
     s = width / 800
     font, _ = _font(max(10, round(14 * s)))
     rows, row, used = [], [], 0
     avail = width - round(40 * s)
-    for text, color in _legend_items(runs):
+    for text, color in _legend_items(runs, saddles):
         w = round(34 * s) + round(font.getlength(text)) + round(22 * s)
         if row and used + w > avail:
             rows.append(row)
@@ -201,7 +210,9 @@ class _Frames:
         self.counter_w = round(max(self.font.getlength(c) for c in counters)) + 4
         room = options.width - round(74 * s) - self.big_font.getlength(title) - round(20 * s)
         header_rows = 1 if self.counter_w <= room else 2
-        legend = _legend_rows(self.runs, options.width)
+        self.minima = _shown_points(landscape, "minimum")
+        self.saddles = _shown_points(landscape, "saddle")
+        legend = _legend_rows(self.runs, len(self.saddles) > 0, options.width)
         self.layout = lay = Layout.for_width(landscape, options.width, len(legend), header_rows)
         self.counter_y = lay.size(10) if header_rows == 1 else lay.size(38)
         self.line_w = lay.size(3)
@@ -209,7 +220,7 @@ class _Frames:
         self.axis_names = ("φ₀", "φ₁") if greek else ("phi0", "phi1")
         self.chrome = self._chrome(landscape, legend, title)
         self.plot = self._bands(landscape)  # the paths are drawn onto it as they grow
-        self.stars, self.start = self._marker_points(landscape)
+        self.start = tuple(lay.px(self.runs[0].points[0])) if self.runs else None
         self.paths = [lay.px(run.points[: run.end]) for run in self.runs]
         self.heads = [self._heads(run, landscape.bounds) for run in self.runs]
         self.drawn = [0] * len(self.runs)  # how many points of each path are drawn
@@ -222,24 +233,15 @@ class _Frames:
         image.putpalette(self.palette.image.getpalette())
         return image
 
-    def _marker_points(self, landscape) -> tuple[np.ndarray, tuple[float, float] | None]:
-        """The minima inside the plot and the start, in plot pixels."""
-        (x0, x1), (y0, y1) = landscape.bounds
-        minima = [
-            c.point
-            for c in landscape.critical_points
-            if c.kind == "minimum" and x0 <= c.point[0] <= x1 and y0 <= c.point[1] <= y1
-        ]
-        stars = self.layout.px(np.reshape(np.asarray(minima, dtype=float), (-1, 2)))
-        start = tuple(self.layout.px(self.runs[0].points[0])) if self.runs else None
-        return stars, start
-
     def _draw_markers(self, draw) -> None:
-        """The minima and the start, over the paths (a few shapes: cheaper to draw in every
-        frame than to paste through a mask)."""
+        """The minima, saddles and the start, over the paths (a few shapes: cheaper to draw
+        in every frame than to paste through a mask)."""
         lay, pal = self.layout, self.palette
-        for px, py in self.stars:
+        for px, py in lay.px(self.minima):
             _star(draw, px, py, lay.size(9), pal[BACKGROUND], pal[MARKER_DARK], lay.size(1.5))
+        for px, py in lay.px(self.saddles):
+            _x_mark(draw, px, py, lay.size(5), pal[BACKGROUND], lay.size(5))
+            _x_mark(draw, px, py, lay.size(5), pal[MARKER_DARK], lay.size(2.5))
         if self.start is not None:
             sx, sy = self.start
             r = lay.size(7)
@@ -309,6 +311,9 @@ class _Frames:
             _star(
                 draw, x + lay.size(14), y, lay.size(9), BACKGROUND, MARKER_DARK, width=lay.size(1.5)
             )
+        elif kind == "saddle":
+            cx = x + lay.size(14)
+            _x_mark(draw, cx, y, lay.size(5), MARKER_DARK, lay.size(2.5))
         elif kind == "start":
             cx = x + lay.size(14)
             draw.ellipse((cx - r, y - r, cx + r, y + r), outline=MARKER_DARK, width=lay.size(2.5))

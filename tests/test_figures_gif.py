@@ -103,6 +103,22 @@ def test_heads_carry_the_optimizers_colours_and_paths_grow(rosenbrock, runs):
     assert (rows[~in_plot] < layout.top).all()
 
 
+def test_minima_and_saddles_are_marked():
+    ls = get_landscape("himmelblau")  # four minima and four saddles in [-5, 5]^2
+    view = _line("adam", (-4.5, 4.5), (-4.0, 4.5))  # far from all of them
+    frames, layout = race_frames(ls, [view], GifOptions(width=800, fps=10, seconds=1))
+    first = np.asarray(frames[0].convert("RGB"))
+    kinds = [c.kind for c in ls.critical_points]
+    assert kinds.count("minimum") == 4 and kinds.count("saddle") == 4
+    for c in ls.critical_points:
+        x, y = layout.frame_px(c.point)
+        centre = tuple(first[y, x])
+        if c.kind == "minimum":  # a white star with a dark outline
+            assert centre == (255, 255, 255), c
+        elif c.kind == "saddle":  # a dark x
+            assert centre == _hex_rgb("#222222"), c
+
+
 def test_a_diverged_run_stops_with_an_x_where_it_left(rosenbrock):
     # Diverged at step 10: frozen from there on, as optimizers.run leaves it.
     points = np.array([(-1.0 + 0.1 * k, 1.0) for k in range(11)] + [(0.0, 1.0)] * 10)
