@@ -14,12 +14,17 @@ from ui import params
 
 PRESENT_KEY = "present"
 CHOICES = ("0", "1")
+SESSION_KEY = "_present"
 
 
 def check_url() -> None:
-    """Refuse a malformed ``present`` value with a warning that names it (app.py, before the
-    warnings are shown)."""
+    """Refuse a malformed ``present`` value with a warning that names it, and keep the mode
+    for the session: switching pages drops the URL's parameters (app.py, every run)."""
     params.check_choice(PRESENT_KEY, CHOICES, "0")
+    if PRESENT_KEY in st.query_params:
+        st.session_state[SESSION_KEY] = st.query_params[PRESENT_KEY]
+    elif st.session_state.get(SESSION_KEY) == "1":
+        st.query_params[PRESENT_KEY] = "1"
 
 
 def presenting() -> bool:

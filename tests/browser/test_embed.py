@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from tests.browser.helpers import ARTIFACTS_DIR, assert_no_exception
+from tests.browser.helpers import ARTIFACTS_DIR, assert_no_exception, wait_idle
+from tests.browser.test_compare import LR_SLIDER, open_race
 
 COURSE_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Week 3: optimizers</title></head>
@@ -69,3 +70,25 @@ def test_an_embedded_view_in_presentation_mode_shows_the_figure(
     shots = ARTIFACTS_DIR / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"embed-{path or 'compare'}.png"))
+
+
+def test_presentation_mode_stays_when_a_control_or_the_page_changes(page, app_server):
+    open_race(page, f"{app_server}/?present=1")
+    assert "How it works" not in page.locator('[data-testid="stMain"]').inner_text()
+    before = page.url
+    thumb = page.locator(f"{LR_SLIDER} [role=slider], {LR_SLIDER} input[type=range]").first
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("ArrowRight")
+    page.wait_for_function("u => window.location.href !== u", arg=before, timeout=15000)
+    wait_idle(page)
+    assert "log_lr=" in page.url and "present=1" in page.url, page.url
+    assert "How it works" not in page.locator('[data-testid="stMain"]').inner_text()
+    # Another page: the switch drops the URL's parameters, the session keeps presenting.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Convexity").click()
+    page.wait_for_url("**/convexity*", timeout=30000)
+    wait_idle(page, timeout=60000)
+    page.wait_for_function("() => location.search.includes('present=1')", timeout=15000)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Convexity" in main and "What the notes say" not in main
+    assert_no_exception(page)
