@@ -5,7 +5,7 @@ Entry point: page navigation, the sidebar every page shares, and warnings about 
 
 import streamlit as st
 
-from ui import params
+from ui import params, present
 from ui.plotly_chart import load_plotly
 from ui.sidebar import sidebar
 from ui.state import CONFIG_KEY
@@ -48,6 +48,7 @@ if page.url_path == COMPARE.url_path:
     # Its charts draw with plotly.js from static/ (ui/plotly_chart.py): start that download
     # now, while the script computes, instead of when the first chart arrives.
     load_plotly()
+present.check_url()
 st.session_state[CONFIG_KEY] = sidebar()
 for message in params.pop_warnings():
     st.warning(message, icon=":material/link_off:")

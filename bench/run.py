@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.chdir(REPO)
 
+import export  # noqa: E402  (bench/export.py: the GIF's build time and size)
 import numpy as np  # noqa: E402
 
 from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
@@ -46,7 +47,7 @@ from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
 from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
 from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
 
-SECTIONS = ("single", "sweep", "basin", "lr", "browser")
+SECTIONS = ("single", "sweep", "basin", "lr", "browser", "export")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -811,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
         "basin": section_basin,
         "lr": section_lr,
         "browser": section_browser,
+        "export": lambda args: (heading("Animated GIF export"), export.section(args, goal)),
     }
     for name in SECTIONS:
         if name in chosen:

@@ -31,14 +31,24 @@ def band_colors(n: int = CONTOUR_LEVELS) -> np.ndarray:
     return np.array([plotly.colors.unlabel_rgb(c) for c in rgb]).round().astype(np.uint8)
 
 
-def loss_bands(landscape, n: int = 121) -> np.ndarray:
-    """(n, n, 3) uint8, top row = largest φ1: the loss in the race contour's colour bands."""
+def loss_fraction(landscape, n: int = 121) -> np.ndarray:
+    """(n, n) in [0, 1], top row = largest φ1: where the loss (on the race's colour scale)
+    lies between the lowest and highest on the grid; 1 where it is not finite."""
     _, _, grid = landscape.grid(n)
     z = LossScale.for_landscape(landscape, grid)(grid)
     lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
     t = (z - lo) / (hi - lo) if hi > lo else np.zeros_like(z)
-    band = np.clip(np.nan_to_num(t, nan=1.0) * CONTOUR_LEVELS, 0, CONTOUR_LEVELS - 1)
-    return band_colors()[band.astype(int)][::-1]
+    return np.nan_to_num(t, nan=1.0)[::-1]
+
+
+def band_index(fraction: np.ndarray) -> np.ndarray:
+    """The colour band (0 = lowest loss) of each `loss_fraction` value."""
+    return np.clip(fraction * CONTOUR_LEVELS, 0, CONTOUR_LEVELS - 1).astype(np.uint8)
+
+
+def loss_bands(landscape, n: int = 121) -> np.ndarray:
+    """(n, n, 3) uint8, top row = largest φ1: the loss in the race contour's colour bands."""
+    return band_colors()[band_index(loss_fraction(landscape, n))]
 
 
 def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:

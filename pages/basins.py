@@ -16,6 +16,8 @@ from optimizers.sweeps_extra import basin_shares
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
+from ui.export import plotly_config
+from ui.present import explanatory
 from ui.state import config
 
 GRID_RANGE, GRID_DEFAULT = (10, 150), 60
@@ -27,7 +29,7 @@ STEPS_DEFAULT_KEY = "_basin_steps_default"
 cfg = config()
 ls = cfg.landscape()
 st.title("Basins of attraction")
-st.caption(
+explanatory.caption(
     f"**{ls.title}**. Every cell is one run: started there, where did the optimizer end? "
     "Each optimizer uses its own settings from the sidebar (α, β, γ, batch size, schedule); "
     "the minibatches are drawn as in SGD, one sequence shared by all starts."
@@ -81,10 +83,10 @@ if hint:
 st.plotly_chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
     width="stretch",
-    config={"displaylogo": False},
+    config=plotly_config("basins", cfg),
 )
 tol = default_tolerance(ls)
-st.caption(
+explanatory.caption(
     f"Stars: the known minima (large: global). A run *reaches* a minimum if it ends within "
     f"{tol:.3g} of it (1% of the plotted width); *not converged*: near no minimum after "
     f"{steps} steps; *diverged*: it left the area ten widths around the plot or overflowed. "

@@ -13,7 +13,9 @@ from ui.compare import (
     trajectories_csv,
 )
 from ui.compute import race, race_charts
+from ui.export import compare_gif, file_stem, gif_download, plotly_config
 from ui.plotly_chart import clicked_xy, plotly_chart
+from ui.present import explanatory, presenting
 from ui.state import config
 
 CHART_KEY = "race_chart"
@@ -42,7 +44,7 @@ cfg = config()
 ls = cfg.landscape()
 st.title("Compare optimizers")
 st.markdown(f":material/school: **At this surface's defaults:** {lesson(cfg.surface)}")
-st.caption(
+explanatory.caption(
     f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub; "
     "click the contour to start somewhere else."
 )
@@ -66,15 +68,18 @@ plotly_chart(
     later=(CLICK_GRID_NAME,),
     poster=charts.poster,
     on_click=_set_start_from_click,
+    config=plotly_config("compare", cfg, "race"),
 )
 
 st.subheader("Loss against step")
-plotly_chart(charts.loss, key="loss_chart", height=LOSS_HEIGHT)
+plotly_chart(
+    charts.loss, key="loss_chart", height=LOSS_HEIGHT, config=plotly_config("compare", cfg, "loss")
+)
 
 st.subheader("Results")
 table = results_table(cfg, ls, runs)
 st.dataframe(table, width="stretch", column_config=RESULTS_COLUMNS)
-st.markdown(explain(cfg, ls, table))
+explanatory.markdown(explain(cfg, ls, table))
 st.download_button(
     "Download every trajectory (CSV)",
     lambda: trajectories_csv(cfg, runs),  # built on click: no file is served until then
@@ -83,11 +88,13 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+gif_download(lambda options: compare_gif(cfg, options), file_stem("compare", cfg), "compare_gif")
 
-st.subheader("How it works")
-st.markdown(CONVENTIONS)
-cols = st.columns(min(len(cfg.optimizers), 3))
-for i, name in enumerate(cfg.optimizers):
-    with cols[i % len(cols)].expander(RULES[name].title, expanded=True):
-        for eq in RULES[name].equations:
-            st.latex(eq)
+if not presenting():
+    st.subheader("How it works")
+    st.markdown(CONVENTIONS)
+    cols = st.columns(min(len(cfg.optimizers), 3))
+    for i, name in enumerate(cfg.optimizers):
+        with cols[i % len(cols)].expander(RULES[name].title, expanded=True):
+            for eq in RULES[name].equations:
+                st.latex(eq)

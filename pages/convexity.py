@@ -8,6 +8,8 @@ from landscapes.convexity import default_segment, segment_verdict, surface_verdi
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_theory import chord, critical_table, curvature
+from ui.export import plotly_config
+from ui.present import explanatory
 from ui.state import config
 
 CHART_KEY = "convexity_contour"
@@ -35,6 +37,7 @@ def _move_point_from_click() -> None:
 
 
 cfg = config()
+PLOT = plotly_config("convexity", cfg)
 ls = cfg.landscape()
 (x0, x1), (y0, y1) = ls.bounds
 defaults = _defaults(ls)
@@ -45,7 +48,7 @@ if st.session_state.get(SURFACE_KEY, cfg.surface) != cfg.surface:
 st.session_state[SURFACE_KEY] = cfg.surface
 
 st.title("Convexity")
-st.caption(
+explanatory.caption(
     f"**{ls.title}** — A surface is convex when no chord, the straight segment between two "
     "points on it, passes below it. Linear regression is convex: one global minimum that "
     "gradient descent is bound to reach. Neural networks are not."
@@ -87,10 +90,10 @@ with left:
         on_select=_move_point_from_click,
         selection_mode="points",
         width="stretch",
-        config={"displaylogo": False},
+        config=PLOT,
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(chord_figure(check), width="stretch", config=PLOT)
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -100,7 +103,7 @@ else:
     st.error(verdict, icon=":material/close:")
 
 st.subheader("The whole surface: where does it curve downward?")
-st.markdown(
+explanatory.markdown(
     "One segment above its chord proves a surface is not convex; segments that pass prove "
     "nothing about the others. For a smooth surface the global test is the curvature: it is "
     "convex exactly where the Hessian ∂²L/∂φ² has no negative eigenvalue. The map colours the "
@@ -115,7 +118,7 @@ with left:
     st.plotly_chart(
         curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
         width="stretch",
-        config={"displaylogo": False},
+        config=PLOT,
     )
 with right:
     verdict = surface_verdict(ls, cmap)
@@ -123,7 +126,7 @@ with right:
         st.info(verdict, icon=":material/check:")
     else:
         st.error(verdict, icon=":material/close:")
-    st.markdown(
+    explanatory.markdown(
         f"**Critical points** (gradient 0) on the plotted area: {len(table)}. "
         "λ₁ ≤ λ₂ are the Hessian's eigenvalues there: both positive at a minimum, both "
         "negative at a maximum, one of each sign at a saddle."
@@ -137,8 +140,8 @@ with right:
         },
     )
 
-st.subheader("What the notes say")
-st.markdown(
+explanatory.subheader("What the notes say")
+explanatory.markdown(
     """
 - **Linear regression is convex**: no chord intersects the surface, it has one well-defined
   global minimum, and gradient descent is bound to reach it. Pick *linreg* in the sidebar: every

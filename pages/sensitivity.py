@@ -8,17 +8,19 @@ from figures.style import label
 from optimizers.sweeps_extra import stability_limit
 from ui import params
 from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
+from ui.export import plotly_config
+from ui.present import explanatory
 from ui.state import config
 
 LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
 HI_RANGE, HI_DEFAULT = (-3.0, 2.0), 1.0
 COUNT_RANGE, COUNT_DEFAULT = (10, 200), 60
-PLOT = {"displaylogo": False}
 
 cfg = config()
+PLOT = plotly_config("sensitivity", cfg)
 ls = cfg.landscape()
 st.title("Learning-rate sensitivity")
-st.caption(
+explanatory.caption(
     f"**{ls.title}**. Each optimizer runs once per learning rate α, all from the same start "
     f"({cfg.start[0]:.2f}, {cfg.start[1]:.2f}) for {cfg.steps} steps with the same minibatch "
     "sequence; everything else (β, γ, batch size, schedule) is that optimizer's own setting "
@@ -76,7 +78,7 @@ limit_words = (
     if limit != float("inf")
     else "2/λmax is infinite here (no positive curvature at the minimum)"
 )
-st.caption(
+explanatory.caption(
     f"Top: the final loss minus the global minimum's loss L* = {best_text}, on a log scale "
     f"(a run that reached L* to machine precision sits on the floor); ✕ marks runs that "
     f"diverged, ▲ the sidebar's α. Converged means a final loss at most {level:.4g} (the "
@@ -90,7 +92,7 @@ st.subheader("Two hyperparameters at once")
 if not heat:
     st.info("Choose Momentum, Nesterov or Adam in the sidebar to see α against β or γ.")
 else:
-    st.caption(
+    explanatory.caption(
         "Final loss over α and β (Momentum, Nesterov) or α and γ (Adam), from the same start; "
         "grey cells diverged; the white circle is the sidebar's setting."
     )

@@ -20,11 +20,14 @@ from ui.compute_sgd import (
     use_scenario,
     use_values,
 )
+from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
+from ui.present import explanatory
 from ui.state import config
 
 CHART_KEY = "sgd_lab_chart"
 STEP_KEY = "lab_step"
 CLOSE_PATHS = 0.02  # paths never further apart than this share of the plot look identical
+LAB_OPTIMIZERS = ("gd", "sgd")
 
 
 def _set_start_from_click() -> None:
@@ -39,7 +42,7 @@ cfg = config()
 ls = cfg.landscape()
 key = lab_key(cfg)
 st.title("Minibatch SGD lab")
-st.caption(
+explanatory.caption(
     f"**{ls.title}**: {ls.description} Stochastic gradient descent takes each step with the "
     "gradient of a random minibatch of the examples instead of all of them."
 )
@@ -58,7 +61,7 @@ for col, (name, scenario) in zip(cols, SCENARIOS.items(), strict=True):
 for scenario in SCENARIOS.values():
     v = scenario.values
     if v["surface"] == cfg.surface and (v["x0"], v["y0"]) == tuple(cfg.start):
-        st.info(scenario.what, icon=":material/science:")
+        explanatory.info(scenario.what, icon=":material/science:")
 
 with st.spinner("Running GD and SGD..."):
     gd, sgd = lab_runs(key)
@@ -110,7 +113,7 @@ else:
         "example: orange is the current minibatch, pale orange those already used this "
         "epoch."
     )
-st.caption(
+explanatory.caption(
     f"Each step draws a minibatch of {size} of the N = {n} examples **without replacement**, "
     f"so {k} batches make one **epoch**, a full pass in which every example is used once; "
     f"then the examples are shuffled again. Left: GD (black, all {n} examples every step) and "
@@ -124,7 +127,12 @@ st.plotly_chart(
     on_select=_set_start_from_click,
     selection_mode="points",
     width="stretch",
-    config={"displaylogo": False},
+    config=plotly_config("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
+)
+gif_download(
+    lambda options: sgd_lab_gif(key, options),
+    file_stem("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
+    "sgd_lab_gif",
 )
 
 # ----- where they ended ---------------------------------------------------------------------
@@ -143,14 +151,18 @@ with left:
             "steps to a minimum": st.column_config.NumberColumn("steps to min.", format="%d"),
         },
     )
-    st.caption(
+    explanatory.caption(
         "The seed: noise in the gradient *can escape local minima* and *reduces the chance of "
         "getting stuck at saddle points*. A step is also cheaper: it uses "
         f"{size} example{'s' * (size != 1)}, not {n}."
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(
+        sgd_lab.loss_figure(gd, sgd),
+        width="stretch",
+        config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
+    )
 
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
@@ -183,7 +195,7 @@ def step_section() -> None:
             batch_label=batch_label,
         ),
         width="stretch",
-        config={"displaylogo": False},
+        config=plotly_config("sgd-lab", cfg, f"minibatch-step{step}", LAB_OPTIMIZERS),
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("|∇L| (full batch)", f"{grads.full_norm:.3g}")
@@ -195,7 +207,7 @@ def step_section() -> None:
     lowest = f"whose lowest point in the plotted square is ({bx:.2f}, {by:.2f})"
     if view["batch_minimum_on_edge"]:
         lowest += " on its edge (L_B keeps falling beyond it)"
-    st.caption(
+    explanatory.caption(
         f"Step {step} ({batch_label}) uses examples {', '.join(map(str, batch))}. Their loss "
         "L_B (right; scaled by N/|B| so it is comparable with L) is what this step descends: "
         f"SGD moves by −α∇L_B, downhill on the right-hand surface, {lowest}, not the full "
@@ -211,7 +223,7 @@ step_section()
 st.subheader("Learning-rate schedule")
 kind, factor, every, _ = cfg.schedule
 if kind == "step":
-    st.caption(
+    explanatory.caption(
         f"The seed's schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
         f"every {every} epoch{'s' * (every != 1)} ({every * k} steps). Early on the high α "
         "explores the landscape (and lets noise shake SGD out of poor minima); later the low "
@@ -221,7 +233,7 @@ if kind == "step":
 else:
     seed_values = seed_schedule(key, k)
     decays = step_decay_count(key.steps, k, seed_values["every"])
-    st.info(
+    explanatory.info(
         "The seed's schedule is a **step decay**: α starts with a high value and decreases by "
         "a constant factor every N epochs, exploring early and fine-tuning later. This run "
         f"uses a **{kind}** schedule. The button sets the sidebar's schedule to ×"
@@ -236,4 +248,8 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})
+st.plotly_chart(
+    sgd_lab.lr_figure(sgd.lrs, k),
+    width="stretch",
+    config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
+)

@@ -35,11 +35,12 @@ from ui.compute_theory import (
     step_table,
     zoom_grid,
 )
+from ui.export import plotly_config
+from ui.present import explanatory
 from ui.state import config
 
 CONSTANT_GRADIENT = 2.0  # g in the bias-correction example: g and g² differ, so both read
 BIAS_STEPS = 1000
-PLOT = {"displaylogo": False}
 BALANCE_PARAMS = tuple(sorted(BALANCE_SURFACE.items()))
 
 
@@ -53,11 +54,12 @@ def _power_of(base: float, exponent: int) -> str:
 
 
 cfg = config()
+PLOT = plotly_config("theory", cfg)
 ls = cfg.landscape()
 extent = max(ls.extent)
 
 st.title("Theory")
-st.caption(
+explanatory.caption(
     "The update rules of the notes, in their notation, each next to a plot computed live from "
     f"the sidebar: surface **{ls.title}**, start φ = ({cfg.start[0]:.2f}, {cfg.start[1]:.2f}), "
     f"α = {cfg.lr:.3g}, β = {cfg.beta:g}, γ = {cfg.gamma:g}, ε = {cfg.eps:.0e}."
@@ -98,17 +100,17 @@ with left:
         r" \frac{\partial \ell_i[\phi_t]}{\partial \phi}"
     )
     st.latex(r"\phi_{t+1} \leftarrow \phi_t - \alpha\, m_{t+1}")
-    st.markdown(
+    explanatory.markdown(
         "Write $g_t$ for the gradient of batch $B_t$. Unrolling the recursion from $m_0 = 0$ gives"
     )
     st.latex(r"m_T = \sum_{k=0}^{T-1} (1-\beta)\,\beta^{k}\; g_{T-1-k}")
-    st.markdown(
+    explanatory.markdown(
         "a weighted sum of every previous gradient, whose weights get smaller as we move back "
         "in time. They add up to"
     )
     st.latex(r"\sum_{k=0}^{T-1} (1-\beta)\beta^k = 1-\beta^T")
     st.latex(rf"1 - {cfg.beta:g}^{{{total}}} = 1 - {_power_of(cfg.beta, total)}")
-    st.caption(
+    explanatory.caption(
         f"With β = {cfg.beta:g} the newest gradient weighs {weights[0]:.3g}; the last "
         f"1/(1−β) ≈ {memory:.3g} gradients carry {1 - cfg.beta ** math.ceil(memory):.0%} "
         f"of the weight. T = {total} is the number of steps in the sidebar."
@@ -128,7 +130,7 @@ with left:
         r" \frac{\partial \ell_i[\phi_t - \alpha\, m_t]}{\partial \phi}"
     )
     st.latex(r"\phi_{t+1} \leftarrow \phi_t - \alpha\, m_{t+1}")
-    st.markdown(
+    explanatory.markdown(
         f"After {LOOKAHEAD_WARMUP} momentum steps from the start, both methods stand at "
         r"$\phi_t$ with the same $m_t$. Momentum takes the gradient where it stands; Nesterov "
         r"first predicts where momentum is carrying it, $\phi_t - \alpha m_t$, and takes the "
@@ -139,7 +141,7 @@ with left:
         apart = float(math.dist(la.momentum_next, la.nesterov_next))
         length = float(math.dist(la.phi, la.momentum_next))
         if length > 0:
-            st.caption(
+            explanatory.caption(
                 f"The two next points lie {apart:.3g} apart, {apart / length:.1%} of momentum's "
                 "step: the more the gradient changes between φₜ and the look-ahead point, the "
                 "more they differ."
@@ -162,7 +164,7 @@ with right:
 st.header("4 · Adam: moments with bias correction")
 g = CONSTANT_GRADIENT
 curves = bias_correction_curves(cfg.beta, cfg.gamma, g, BIAS_STEPS)
-st.markdown(
+explanatory.markdown(
     "Adam keeps momentum on both the gradient and its square, starting from $m_0 = v_0 = 0$, "
     r"so the early averages are pulled towards 0. Dividing by $1-\beta^{t}$ and "
     r"$1-\gamma^{t}$ removes that bias. The plot feeds the same gradient "
@@ -181,7 +183,7 @@ cols[2].latex(
 bias_figure = bias_correction_figure(curves, g, cfg.beta, cfg.gamma)
 st.plotly_chart(bias_figure, width="stretch", config=PLOT)
 ratio = uncorrected_first_step(cfg.beta, cfg.gamma)
-st.caption(
+explanatory.caption(
     f"At t = 1: m₁ = (1−β) g = {curves.m[0]:.4g} but m̃₁ = {curves.m_tilde[0]:.6g} = g; "
     f"v₁ = (1−γ) g² = {curves.v[0]:.4g} but ṽ₁ = {curves.v_tilde[0]:.6g} = g². Without the "
     f"correction the first step would be m₁/√v₁ = (1−β)/√(1−γ) = {ratio:.3g} α long instead "
@@ -201,7 +203,7 @@ with left:
         r" v_{t+1} = \left(\frac{\partial L[\phi_t]}{\partial \phi}\right)^2"
     )
     st.latex(r"\phi_{t+1} = \phi_t - \alpha\, \frac{m_{t+1}}{\sqrt{v_{t+1}}+\epsilon}")
-    st.markdown(
+    explanatory.markdown(
         r"On the axis-aligned bowl $L = \tfrac12\left(\phi_0^2 + \phi_1^2/100\right)$ from "
         rf"$\phi = ({BALANCE_START[0]:g}, {BALANCE_START[1]:g})$ the gradient is 100 times "
         r"larger along $\phi_0$ than along $\phi_1$, and so is gradient descent's step. The "
@@ -220,7 +222,7 @@ balance_steps = PRESETS["quadratic"].steps
 gd_run, adam_run = balance_runs(
     alpha_gd, alpha_adaptive, cfg.beta, cfg.gamma, cfg.eps, balance_steps
 )
-st.markdown(
+explanatory.markdown(
     f"The same bowl and start, {balance_steps} full-batch steps: gradient descent with "
     f"α = {alpha_gd:.3g}, Adam with α = {alpha_adaptive:.3g}, β = {cfg.beta:g}, "
     f"γ = {cfg.gamma:g}. Gradient descent races along the steep φ₀ and crawls along the flat "
@@ -234,7 +236,7 @@ st.plotly_chart(
 )
 gd_first = abs(gd_run.points[1] - gd_run.points[0])
 adam_first = abs(adam_run.points[1] - adam_run.points[0])
-st.caption(
+explanatory.caption(
     f"First step: gradient descent moves |Δφ₀| = {gd_first[0]:.3g} and |Δφ₁| = "
     f"{gd_first[1]:.3g} ({gd_first[0] / gd_first[1]:.0f}× apart); Adam moves "
     f"{adam_first[0]:.3g} and {adam_first[1]:.3g}. After {balance_steps} steps φ₁ is "

@@ -28,6 +28,7 @@ PAGE_KEYS: set[str] = {
     "ay",
     "bx",
     "by",  # convexity: the two points
+    "present",  # every page: presentation mode (ui/present.py)
 }
 
 

@@ -126,7 +126,7 @@ def plotly_chart(
         later=list(later),
         poster=poster,
         clickable=on_click is not None,
-        config=dict(displaylogo=False, **(config or {})),
+        config={"displaylogo": False, **(config or {})},
     )
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _component()(key=key, data=data, height=height, **callbacks)
