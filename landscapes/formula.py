@@ -61,8 +61,13 @@ class Jet(NamedTuple):
     h11: object
 
 
+_ZERO = np.float64(0.0)
+_ONE = np.float64(1.0)
+
+
 def _const(c) -> Jet:
-    return Jet(c, 0.0, 0.0, 0.0, 0.0, 0.0)
+    # NumPy scalars, never Python floats: 1.0 / 0.0 must give inf (then NaN), not raise.
+    return Jet(np.float64(c), _ZERO, _ZERO, _ZERO, _ZERO, _ZERO)
 
 
 # A jet whose h00 is None carries no Hessian: the gradient alone costs half as much.
@@ -330,14 +335,36 @@ class _Checker:
             self.fail(node, f"{kind}: not allowed in a formula")
 
     def check_exponent(self, node: ast.AST) -> None:
-        """A constant exponent (no variable in it) must satisfy |p| <= MAX_EXPONENT."""
-        if any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node)):
+        """A constant exponent (no variable in it) must be a plain number or fraction with
+        |p| <= MAX_EXPONENT. Read from the literals: nothing is evaluated."""
+        if _has_variable(node):
             return
-        # The subtree is checked and small: folding it in float64 is bounded work.
-        with np.errstate(all="ignore"):
-            p = float(_value_closure(node)(0.0, 0.0))
+        p = _literal(node)
+        if p is None:
+            self.fail(node, "a constant exponent must be a plain number or fraction (2, -0.5, 1/3)")
         if not math.isfinite(p) or abs(p) > MAX_EXPONENT:
             self.fail(node, f"constant exponents must lie within ±{MAX_EXPONENT:g}")
+
+
+def _has_variable(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node))
+
+
+def _literal(node: ast.AST) -> float | None:
+    """The value of a number, a signed number, pi, e or a fraction of two of them; else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    if isinstance(node, ast.Name) and node.id in CONSTANTS:
+        return CONSTANTS[node.id]
+    if isinstance(node, ast.UnaryOp):
+        inner = _literal(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        top, bottom = _literal(node.left), _literal(node.right)
+        if top is None or bottom is None or isinstance(node.left, ast.BinOp):
+            return None
+        return top / bottom if bottom != 0 else math.inf
+    return None
 
 
 def _counted(node: ast.AST) -> bool:
@@ -390,11 +417,11 @@ def _parse_checked(text) -> tuple[ast.AST, str]:
 def _value_closure(node: ast.AST) -> Callable:
     """(x, y) -> value, NumPy throughout (call under np.errstate)."""
     if isinstance(node, ast.Constant):
-        c = float(node.value)
+        c = np.float64(node.value)
         return lambda x, y: c
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
-            c = CONSTANTS[node.id]
+            c = np.float64(CONSTANTS[node.id])
             return lambda x, y: c
         return (lambda x, y: x) if VARIABLES[node.id] == 0 else (lambda x, y: y)
     if isinstance(node, ast.UnaryOp):
@@ -411,13 +438,6 @@ def _value_closure(node: ast.AST) -> Callable:
     return lambda x, y: f(arg(x, y))
 
 
-def _constant_exponent(node: ast.AST) -> float | None:
-    if any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node)):
-        return None
-    with np.errstate(all="ignore"):
-        return float(_value_closure(node)(0.0, 0.0))
-
-
 def _jet_closure(node: ast.AST) -> Callable:
     """(X, Y) jets -> jet of the formula."""
     if isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id in CONSTANTS):
@@ -432,10 +452,9 @@ def _jet_closure(node: ast.AST) -> Callable:
         return lambda x, y: _jet_neg(inner(x, y))
     if isinstance(node, ast.BinOp):
         left = _jet_closure(node.left)
-        if isinstance(node.op, ast.Pow):
-            p = _constant_exponent(node.right)
-            if p is not None:
-                return lambda x, y: _jet_pow_const(left(x, y), p)
+        if isinstance(node.op, ast.Pow) and not _has_variable(node.right):
+            p = _literal(node.right)  # checked: a number within the cap
+            return lambda x, y: _jet_pow_const(left(x, y), p)
         op = _JET_OPS[type(node.op)]
         right = _jet_closure(node.right)
         return lambda x, y: op(left(x, y), right(x, y))
@@ -523,9 +542,9 @@ class Formula:
         broadcast shape. Where the value or gradient is not finite all are NaN; where only
         the Hessian is not, the Hessian is."""
         x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        h = (0.0, 0.0, 0.0) if hessian else (None, None, None)
+        h = (_ZERO, _ZERO, _ZERO) if hessian else (None, None, None)
         with np.errstate(all="ignore"):
-            j = self._jet(Jet(x, 1.0, 0.0, *h), Jet(y, 0.0, 1.0, *h))
+            j = self._jet(Jet(x, _ONE, _ZERO, *h), Jet(y, _ZERO, _ONE, *h))
             first = [np.broadcast_to(np.asarray(p, dtype=float), x.shape) for p in j[:3]]
             bad = ~(np.isfinite(first[0]) & np.isfinite(first[1]) & np.isfinite(first[2]))
             first = [np.where(bad, np.nan, p) for p in first]
