@@ -225,7 +225,8 @@ def _round(bounds):
     out = []
     for lo, hi in bounds:
         step = 10.0 ** (np.floor(np.log10(hi - lo)) - 1)
-        out.append((float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)))
+        lo, hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
+        out.append((float(f"{lo:.12g}"), float(f"{hi:.12g}")))
     return tuple(out)
 
 
@@ -253,7 +254,7 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
     u = r"\phi_0 + \phi_1 x" if scale == 1 else rf"\phi_0 + {scale:g}\,\phi_1 x"
     ls = DataLandscape(
         name="data",
-        title=f"Your data: {spec.title.lower()}",
+        title=f"Your data ({spec.title.lower()})",
         description=(
             f"{spec.title} fitted by least squares to your {x.size} rows ({names[0]}, {names[1]})."
         ),
