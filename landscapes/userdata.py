@@ -82,8 +82,11 @@ def parse_table(raw: bytes | str) -> Table:
     ]
     if not lines:
         raise ValueError("no data found: give two columns, x and y, one row per example")
-    if len(lines) > MAX_ROWS + 1:
-        raise ValueError(f"the data have {len(lines):,} rows; at most {MAX_ROWS:,} are allowed")
+    if len(lines) > MAX_ROWS + 1:  # + 1: a header
+        raise ValueError(
+            f"the data have more than {MAX_ROWS:,} rows ({len(lines):,} lines); "
+            f"at most {MAX_ROWS:,} are allowed"
+        )
     delimiter = _delimiter(lines[0][1])
     rows = []
     for number, line in lines:
