@@ -42,7 +42,7 @@ EXAMPLES: dict[str, Example] = {
         ),
         Example(
             "Styblinski-Tang",
-            "(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)/2",
+            "(x**4 - 16*x**2 + 5*x)/2 + (y**4 - 16*y**2 + 5*y)/2",
             (-5.0, 5.0),
             (-5.0, 5.0),
         ),
@@ -130,9 +130,10 @@ def custom(
     ls = CustomLandscape(
         name="custom",
         title="Your formula",
-        description=f"L(φ) = {formula.text.strip()}, over φ₀ in [{x0:g}, {x1:g}] and φ₁ in "
+        # Shown as Markdown: in backticks, so that ** is not read as bold.
+        description=f"`L = {formula.source.strip()}` over φ₀ in [{x0:g}, {x1:g}] and φ₁ in "
         f"[{y0:g}, {y1:g}].",
-        formula=r"L(\phi) = " + formula.latex,
+        formula=formula.latex_lines(r"L(\phi)"),
         bounds=bounds,
         default_start=(round(start[0], 2), round(start[1], 2)),
         n_examples=kw.pop("n_examples", N_EXAMPLES),

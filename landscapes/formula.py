@@ -530,6 +530,30 @@ class Formula:
     latex: str
     _value: Callable
     _jet: Callable
+    _body: ast.AST
+
+    def latex_lines(self, lhs: str, width: int = 28) -> str:
+        """``lhs = latex``, its top-level sum broken over aligned lines of about ``width``
+        characters of source each (a long formula stays readable in the sidebar)."""
+        lines: list[str] = []
+        current, length = "", 0
+        for sign, term in _terms(self._body):
+            text, prec = _latex(term)
+            if sign == "-" and prec <= 1:
+                text = rf"\left({text}\right)"
+            piece = (f" {sign} " if current or lines else ("-" if sign == "-" else "")) + text
+            size = len(ast.unparse(term))
+            if current and length + size > width:
+                lines.append(current)
+                current, length = piece, 0
+            else:
+                current += piece
+            length += size
+        lines.append(current)
+        if len(lines) == 1:
+            return f"{lhs} = {lines[0]}"
+        body = r" \\ &".join(lines)
+        return rf"\begin{{aligned}}{lhs} = &\ {body}\end{{aligned}}"
 
     def value(self, x, y) -> np.ndarray:
         x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -564,6 +588,14 @@ class Formula:
         return np.stack([np.stack([j.h00, j.h01], -1), np.stack([j.h01, j.h11], -1)], -2)
 
 
+def _terms(node: ast.AST) -> list[tuple[str, ast.AST]]:
+    """The top-level sum of ``node`` as (sign, term) pairs, left to right."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        sign = "-" if isinstance(node.op, ast.Sub) else "+"
+        return _terms(node.left) + [(sign, node.right)]
+    return [("+", node)]
+
+
 def check(text) -> None:
     """Raise ValueError naming the first problem of ``text``; evaluate nothing."""
     _parse_checked(text)
@@ -578,4 +610,5 @@ def parse(text) -> Formula:
         latex=_latex(body)[0],
         _value=_value_closure(body),
         _jet=_jet_closure(body),
+        _body=body,
     )

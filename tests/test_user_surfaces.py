@@ -97,9 +97,13 @@ def test_bad_custom_parameters_say_what_is_wrong(params, message):
 
 def test_custom_formula_is_shown_as_latex():
     ls = get_landscape("custom", expr="(1 - x)**2 + 100*(y - x**2)**2", xlim=(-2, 2), ylim=(-1, 3))
+    # Broken after each term of the top-level sum that fills a line, aligned at the "=".
     assert ls.formula == (
-        r"L(\phi) = {\left(1 - \phi_0\right)}^{2} + 100\,{\left(\phi_1 - {\phi_0}^{2}\right)}^{2}"
+        r"\begin{aligned}L(\phi) = &\ {\left(1 - \phi_0\right)}^{2} \\ "
+        r"& + 100\,{\left(\phi_1 - {\phi_0}^{2}\right)}^{2}\end{aligned}"
     )
+    short = get_landscape("custom", expr="x**2 - 2*y + y**4", xlim=(-2, 2), ylim=(-2, 2))
+    assert short.formula == r"L(\phi) = {\phi_0}^{2} - 2\,\phi_1 + {\phi_1}^{4}"
 
 
 # ----- data ---------------------------------------------------------------------------------
