@@ -49,7 +49,8 @@ def _why(check) -> str | None:
 
 def check_url() -> None:
     """Check the user surfaces' link parameters; a bad one is dropped with a warning."""
-    params.check_with("expr", lambda raw: _why(lambda: check_formula(raw)), "the example")
+    if "expr" not in st.session_state:  # a link being opened; later the box holds the text
+        params.check_with("expr", lambda raw: _why(lambda: check_formula(raw)), "the example")
     for key in RANGE_KEYS:
         params.check_number(key, -MAX_RANGE, MAX_RANGE, RANGE_DEFAULTS[key])
     params.check_choice("model", MODELS, DEFAULT_MODEL)

@@ -89,7 +89,10 @@ def test_a_typed_formula_is_plotted_and_raced(page, app_server):
     box.press("Control+Enter")
     page.wait_for_timeout(500)
     wait_idle(page, timeout=90000)
-    assert "not a function you can call" in page.locator(SIDEBAR).inner_text()
+    message = page.locator(SIDEBAR).get_by_text("not a function you can call", exact=False)
+    message.wait_for(timeout=60000)
+    wait_idle(page, timeout=90000)
+    assert "The surface shown is the previous one" in message.inner_text()
     assert page.evaluate(RACE_JS)["cx"] == [-5, 5]
     assert_no_exception(page)
     console = [
