@@ -185,12 +185,12 @@ def _exp_grad(u):
 
 
 MODELS: dict[str, Model] = {
-    "line": Model("Line", _identity, _identity_grad, r"u", True),
+    "line": Model("A line", _identity, _identity_grad, r"u", True),
     "gabor": Model(
-        "Gabor (the notes' model)", gabor_link, gabor_link_grad, r"\sin(u)\,e^{-u^2/32}", False
+        "The notes' Gabor model", gabor_link, gabor_link_grad, r"\sin(u)\,e^{-u^2/32}", False
     ),
-    "logistic": Model("Logistic curve", _sigmoid, _sigmoid_grad, r"1/(1+e^{-u})", False),
-    "exponential": Model("Exponential", np.exp, _exp_grad, r"e^{u}", False),
+    "logistic": Model("A logistic curve", _sigmoid, _sigmoid_grad, r"1/(1+e^{-u})", False),
+    "exponential": Model("An exponential", np.exp, _exp_grad, r"e^{u}", False),
 }
 
 
@@ -257,7 +257,7 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
     u = r"\phi_0 + \phi_1 x" if scale == 1 else rf"\phi_0 + {scale:g}\,\phi_1 x"
     ls = DataLandscape(
         name="data",
-        title=f"Your data ({spec.title.lower()})",
+        title=f"{spec.title} fitted to your data",
         description=(
             f"{spec.title} fitted by least squares to your {x.size} rows ({names[0]}, {names[1]})."
         ),
@@ -289,7 +289,8 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
     ls.default_start = (round(float(start[0]), 2), round(float(start[1]), 2))
     if not ls.minima:
         raise ValueError(
-            f"the {spec.title.lower()}'s loss on these data has no minimum in a finite range "
+            f"the loss of {spec.title[0].lower() + spec.title[1:]} on these data has no "
+            "minimum in a finite range "
             "(the best fit runs off to infinity, as for a logistic curve on data that a step "
             "separates): choose another model"
         )

@@ -144,6 +144,27 @@ def test_an_uploaded_csv_is_fitted(page, app_server, tmp_path):
     assert shown is not None and shown["n"] == 40 and shown["curves"] >= 2
     assert abs(shown["x0"] - round(x[0], 4)) < 1e-3
     assert "rows=" in page.url  # 40 rows fit in the link
+
+    # From a start in the global minimum's basin the fit ends on the points (the picture
+    # for the README: the animation's last frame).
+    for label, value in (("Start φ₀", -3), ("Start φ₁", 12)):
+        field = page.locator(f"{SIDEBAR} input[aria-label='{label}']")
+        field.fill(str(value))
+        field.press("Enter")
+        page.wait_for_timeout(300)
+        wait_idle(page, timeout=90000)
+    page.wait_for_function(
+        f"document.querySelectorAll('{PLOT} .main-svg').length >= 3", timeout=60000
+    )
+    page.evaluate(
+        """() => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const frames = gd._transitionData._frames;
+            return Plotly.animate(gd, [frames[frames.length - 1].name], {
+                mode: 'immediate', transition: {duration: 0}, frame: {duration: 0, redraw: false}});
+        }"""
+    )
+    page.wait_for_timeout(500)
     screenshot(page, "data")
 
     # A broken file: its message names the line and cell; the fit on screen stays.
