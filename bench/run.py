@@ -41,12 +41,13 @@ os.chdir(REPO)
 
 import numpy as np  # noqa: E402
 
+from bench.formula import section_formula  # noqa: E402
 from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
 from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
 from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
 from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
 
-SECTIONS = ("single", "sweep", "basin", "lr", "browser")
+SECTIONS = ("single", "sweep", "basin", "lr", "browser", "formula")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -811,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
         "basin": section_basin,
         "lr": section_lr,
         "browser": section_browser,
+        "formula": lambda a: section_formula(a, measure, table, heading, goal),  # bench/formula.py
     }
     for name in SECTIONS:
         if name in chosen:
