@@ -10,10 +10,13 @@ import io
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
+from landscapes.critical import find_critical_points
 from landscapes.data import GABOR_SCALE, DataLandscape, gabor_link, gabor_link_grad
 
 MAX_ROWS = 10_000
@@ -194,6 +197,42 @@ MODELS: dict[str, Model] = {
 }
 
 
+CHUNK = 1 << 21  # (points x examples) terms evaluated at once: 16 MB of float64
+STARTS_ROWS = 500  # up to this many rows the critical points search starts from 41 x 41 points
+
+
+@dataclass(eq=False, kw_only=True)
+class UserDataLandscape(DataLandscape):
+    """A DataLandscape whose loss and gradient go through the points in chunks: a contour
+    grid of 121 x 121 points over 10,000 rows would otherwise hold 1.2 GB of terms. Each
+    point's sum is the same whatever the chunk, so values do not depend on the chunking."""
+
+    def _chunked(self, fn, points):
+        points = np.asarray(points, dtype=float)
+        flat = points.reshape(-1, 2)
+        step = max(1, CHUNK // self.n_examples)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: a gap on the plots
+            if flat.shape[0] <= step:
+                return fn(points)
+            parts = [fn(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
+        out = np.concatenate(parts)
+        return out.reshape(points.shape[:-1] + out.shape[1:])
+
+    def loss(self, points):
+        return self._chunked(super().loss, points)
+
+    @cached_property
+    def critical_points(self):
+        # The Newton search costs (starts x rows) per step: fewer starts for many rows keep
+        # a 10,000-row table to about the work of 500 rows (minima in narrow basins between
+        # the coarser starts may then be missed).
+        side = int(np.clip(41 * np.sqrt(STARTS_ROWS / self.n_examples), 9, 41))
+        return find_critical_points(self, grid=side)
+
+    def grad(self, points):
+        return self._chunked(super().grad, points)
+
+
 def _scale(model: str, x: np.ndarray) -> float:
     """The factor s in u = phi0 + s phi1 x: 1 for the line, the notes' 0.06 for Gabor, and
     for the others a power of ten that brings s x to within about +-1 (readable phi1)."""
@@ -255,7 +294,7 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
     bounds = _round(_bounds(model, x, y, scale))
     (x0, x1), (y0, y1) = bounds
     u = r"\phi_0 + \phi_1 x" if scale == 1 else rf"\phi_0 + {scale:g}\,\phi_1 x"
-    ls = DataLandscape(
+    ls = UserDataLandscape(
         name="data",
         title=f"{spec.title} fitted to your data",
         description=(

@@ -179,6 +179,23 @@ def test_separable_data_for_the_logistic_curve_say_to_choose_another_model():
         from_data(x, (x > 4.5).astype(float), "logistic")
 
 
+def test_ten_thousand_rows_are_evaluated_in_chunks_with_the_same_values(monkeypatch):
+    from landscapes import userdata
+
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, userdata.MAX_ROWS)
+    ls = from_data(x, 0.5 + 0.8 * x + rng.normal(0, 0.1, x.size), "line")
+    xs, ys, grid = ls.grid(121)  # 146 million terms if evaluated at once
+    assert grid.shape == (121, 121) and np.isfinite(grid).all()
+    pts = np.stack(np.meshgrid(xs[::30], ys[::40]), -1)
+    # One point at a time (no chunking at all) gives the same numbers, bit for bit.
+    one_by_one = np.array([[ls.loss(p) for p in row] for row in pts])
+    np.testing.assert_array_equal(grid[::40, ::30], one_by_one)
+    grads = ls.grad(pts)
+    np.testing.assert_array_equal(grads[1, 2], ls.grad(pts[1, 2]))
+    np.testing.assert_allclose(ls.global_minimum.point, [0.5, 0.8], atol=0.01)
+
+
 def test_registry_entry_round_trips_the_rows():
     x, y = _line_data(n=7)
     rows = encode_rows(x, y)
