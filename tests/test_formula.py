@@ -212,13 +212,25 @@ HOSTILE = [
 ]
 
 
+def _seconds(text, repeats: int = 3) -> float:
+    """The best of a few parses: a stall of the shared machine is not the parser's time."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        try:
+            parse(text)
+        except ValueError:
+            pass
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_strings_are_rejected_quickly_and_never_evaluated(text):
-    t0 = time.perf_counter()
     with _Spy() as spy, pytest.raises(ValueError):
         parse(text)
-    assert time.perf_counter() - t0 < 0.1
     assert spy.built == []  # no closure was built, so nothing of it could run
+    assert _seconds(text) < 0.1
 
 
 _ATOMS = ["x", "y", "phi0", "phi1", "pi", "e", "2", "0.5", "1e3", "φ₀", "φ₁"]
@@ -254,16 +266,15 @@ def _expressions():
 )
 @given(_expressions())
 def test_fuzz_only_formulas_or_value_errors(text):
-    t0 = time.perf_counter()
     with _Spy() as spy:
         try:
             f = parse(text)
         except ValueError as err:
             assert str(err)
-            assert time.perf_counter() - t0 < 0.1
             assert spy.built == []  # rejected: nothing of it was turned into code that runs
+            assert _seconds(text) < 0.1
             return
-    assert time.perf_counter() - t0 < 0.1
+    assert _seconds(text) < 0.1
     # Accepted: it evaluates to arrays of the right shape, NaN where not finite, no warnings.
     x = np.linspace(-2, 2, 5)
     with np.errstate(all="raise"):
