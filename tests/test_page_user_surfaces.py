@@ -147,3 +147,17 @@ def test_the_model_menu_refits_the_same_rows():
     cfg = config(at)
     assert dict(cfg.surface_params) == dict(model="line", rows=GABOR_ROWS)
     assert cfg.landscape().convex and cfg.start == cfg.landscape().default_start
+
+
+def test_basins_on_a_large_table_cap_the_grid_of_starts():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(surface="data", opt="gd", steps="20")
+    at.run()
+    rows = "\n".join(f"{i / 1000},{0.3 + 0.5 * i / 1000 + 0.01 * (i % 3)}" for i in range(1000))
+    at.sidebar.text_area(key="paste").set_value(rows).run()
+    at.switch_page("pages/basins.py")
+    at.run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert "With 1,000 rows the map uses 15 × 15 starts, not 60 × 60." in infos  # √(250000/1000)
+    assert config(at).landscape().n_examples == 1000

@@ -31,6 +31,9 @@ URL_KEYS = ("expr", *RANGE_KEYS, "model", "rows")
 RANGE_DEFAULTS = dict(zip(RANGE_KEYS, (*DEFAULT_EXAMPLE.xlim, *DEFAULT_EXAMPLE.ylim), strict=True))
 DEFAULT_MODEL = "line"
 
+# A basin map runs every start over every row at each step: on a user's table the grid of
+# starts is capped so that starts x rows stays near the built-in Gabor's 60 x 60 x 60.
+BASIN_BUDGET = 250_000
 LAST_GOOD = "_user_surface_params"  # {surface: params tuple} that built a landscape
 APPLIED = "_user_surface_applied"  # {surface: params tuple} drawn in the previous run
 DATA = "_user_data"  # (rows text, column names, source) of the data in use
@@ -264,3 +267,10 @@ def widgets(surface: str) -> tuple[tuple, bool]:
     changed = applied.get(surface, good) != good
     applied[surface] = good
     return good, changed
+
+
+def basin_grid_limit(landscape) -> int | None:
+    """The most starts per side a basin map may use on ``landscape`` (None: no limit)."""
+    if landscape.name != "data":
+        return None
+    return max(4, int((BASIN_BUDGET / landscape.n_examples) ** 0.5))
