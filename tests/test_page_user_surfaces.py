@@ -161,3 +161,23 @@ def test_basins_on_a_large_table_cap_the_grid_of_starts():
     infos = [i.value for i in at.info]
     assert "With 1,000 rows the map uses 15 × 15 starts, not 60 × 60." in infos  # √(250000/1000)
     assert config(at).landscape().n_examples == 1000
+
+
+def test_a_formula_survives_a_visit_to_another_surface():
+    at = _app(surface="custom")
+    at.sidebar.text_area(key="expr").set_value("x**2 + 2*y**2 + x*y")
+    at.sidebar.number_input(key="xlo").set_value(-3.0).run()
+    mine = config(at).surface_params
+    at.sidebar.selectbox(key="surface").set_value("himmelblau").run()
+    assert config(at).surface_params == ()
+    at.sidebar.selectbox(key="surface").set_value("custom").run()
+    assert (
+        config(at).surface_params
+        == mine
+        == (
+            ("expr", "x**2 + 2*y**2 + x*y"),
+            ("xlim", (-3.0, 2.0)),
+            ("ylim", (-1.2, 1.2)),
+        )
+    )
+    assert not at.warning and not at.exception
