@@ -95,6 +95,19 @@ def test_a_typed_formula_is_plotted_and_raced(page, app_server):
     assert "The surface shown is the previous one" in message.inner_text()
     assert page.evaluate(RACE_JS)["cx"] == [-5, 5]
     assert_no_exception(page)
+
+    # Another surface and back: the formula box still holds the text, the race its surface.
+    box.fill(HIMMELBLAU)
+    box.press("Control+Enter")
+    page.wait_for_timeout(500)
+    _wait_race(page)
+    for surface in ("saddle", "custom"):
+        page.locator(f"{SIDEBAR} [data-testid=stSelectbox]", has_text="Surface").click()
+        page.get_by_role("option", name=surface, exact=True).click()
+        page.wait_for_timeout(500)
+        _wait_race(page)
+    assert box.input_value() == HIMMELBLAU
+    assert page.evaluate(RACE_JS)["cx"] == [-5, 5]
     console = [
         e for e in page.console_errors if not (e.kind == "pageerror" and e.text == "undefined")
     ]
