@@ -286,3 +286,15 @@ def test_from_data_checks_its_arrays(x, y, message):
 def test_from_data_rejects_an_unknown_model():
     with pytest.raises(ValueError, match="choose one of line, gabor, logistic, exponential"):
         from_data([1, 2, 3], [1, 2, 3], model="cubic")
+
+
+def test_a_run_that_steps_into_a_gap_is_flagged_as_diverged():
+    ls = get_landscape("custom", expr="x - log(x) + y**2", xlim=(0.05, 3), ylim=(-1, 1))
+    assert np.isnan(ls.loss(np.array([-0.5, 0.5])))  # log of a negative: a gap, no warning
+    # From (2.5, 0.5) with alpha 5: x -> 2.5 - 5 (1 - 1/2.5) = -0.5, into the gap at step 1.
+    traj = run(ls, "gd", (2.5, 0.5), 20, 5.0)
+    assert int(traj.diverged) == 1
+    assert np.isfinite(traj.points).all()
+    slow = run(ls, "gd", (2.5, 0.5), 200, 0.1)
+    assert int(slow.diverged) == -1
+    np.testing.assert_allclose(slow.points[-1], [1.0, 0.0], atol=1e-6)
