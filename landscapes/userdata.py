@@ -161,6 +161,7 @@ class Model(NamedTuple):
     title: str
     link: Callable  # u -> f
     link_grad: Callable  # u -> (f, df/du)
+    link_second: Callable  # u -> d2f/du2
     latex: str  # f[x, phi] in terms of u
     convex: bool  # the squared-error landscape is convex whatever the data
 
@@ -187,13 +188,30 @@ def _exp_grad(u):
     return e, e
 
 
+def _gabor_second(u):
+    # d2/du2 of sin(u) exp(-u^2/32)
+    return np.exp(-u * u / 32.0) * (np.sin(u) * (u * u / 256.0 - 17.0 / 16.0) - u / 8.0 * np.cos(u))
+
+
+def _sigmoid_second(u):
+    s = _sigmoid(u)
+    return s * (1.0 - s) * (1.0 - 2.0 * s)
+
+
 MODELS: dict[str, Model] = {
-    "line": Model("A line", _identity, _identity_grad, r"u", True),
+    "line": Model("A line", _identity, _identity_grad, np.zeros_like, r"u", True),
     "gabor": Model(
-        "The notes' Gabor model", gabor_link, gabor_link_grad, r"\sin(u)\,e^{-u^2/32}", False
+        "The notes' Gabor model",
+        gabor_link,
+        gabor_link_grad,
+        _gabor_second,
+        r"\sin(u)\,e^{-u^2/32}",
+        False,
     ),
-    "logistic": Model("A logistic curve", _sigmoid, _sigmoid_grad, r"1/(1+e^{-u})", False),
-    "exponential": Model("An exponential", np.exp, _exp_grad, r"e^{u}", False),
+    "logistic": Model(
+        "A logistic curve", _sigmoid, _sigmoid_grad, _sigmoid_second, r"1/(1+e^{-u})", False
+    ),
+    "exponential": Model("An exponential", np.exp, _exp_grad, np.exp, r"e^{u}", False),
 }
 
 
@@ -218,8 +236,24 @@ class UserDataLandscape(DataLandscape):
         out = np.concatenate(parts)
         return out.reshape(points.shape[:-1] + out.shape[1:])
 
+    link_second: Callable = None  # u -> d2f/du2, for the exact Hessian
+
     def loss(self, points):
         return self._chunked(super().loss, points)
+
+    def _hessian(self, points):
+        # l_i = (f(u_i) - y_i)^2 with u_i = phi0 + phi1 s x_i:
+        # d2l_i/du2 = 2 (f'^2 + (f - y_i) f''), and du_i/dphi = (1, s x_i).
+        u = self._index(points, self.scaled_x)
+        f, slope = self.link_grad(u)
+        w = 2.0 * (slope * slope + (f - self.data_y) * self.link_second(u))
+        sx = self.scaled_x
+        h00, h01, h11 = w.sum(-1), (w * sx).sum(-1), (w * sx * sx).sum(-1)
+        return np.stack([np.stack([h00, h01], -1), np.stack([h01, h11], -1)], -2)
+
+    def hessian(self, points, h: float = 0.0) -> np.ndarray:
+        """The exact Hessian (``h`` is ignored), shape (..., 2, 2)."""
+        return self._chunked(self._hessian, points)
 
     @cached_property
     def critical_points(self):
@@ -316,6 +350,7 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
         data_y=y,
         link=spec.link,
         link_grad=spec.link_grad,
+        link_second=spec.link_second,
         scale=scale,
     )
     # Start at the inset corner of highest loss: a long way downhill to watch.

@@ -157,7 +157,7 @@ def test_other_models_recover_their_parameters(model):
     np.testing.assert_allclose(ls.global_minimum.point, true, atol=0.1)
 
 
-def test_every_model_has_an_exact_gradient():
+def test_every_model_has_an_exact_gradient_and_hessian():
     x, y = _line_data()
     for model in MODELS:
         ls = from_data(x, np.abs(y) / 10, model)
@@ -171,6 +171,15 @@ def test_every_model_has_an_exact_gradient():
             -1,
         )
         np.testing.assert_allclose(ls.grad(pts), fd, rtol=1e-5, atol=1e-5)
+        # The exact Hessian against central differences of the exact gradient.
+        hd = np.stack(
+            [
+                (ls.grad(pts + [h, 0]) - ls.grad(pts - [h, 0])) / (2 * h),
+                (ls.grad(pts + [0, h]) - ls.grad(pts - [0, h])) / (2 * h),
+            ],
+            -1,
+        )
+        np.testing.assert_allclose(ls.hessian(pts), hd, rtol=1e-5, atol=1e-5)
 
 
 def test_separable_data_for_the_logistic_curve_say_to_choose_another_model():
