@@ -263,6 +263,7 @@ def _expressions():
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,
+    database=None,  # the same corpus every run; nothing written to .hypothesis/
 )
 @given(_expressions())
 def test_fuzz_only_formulas_or_value_errors(text):
