@@ -29,21 +29,18 @@ NOISE_FACTOR = 5.0  # the noise slider reaches this many times the surface's def
 # Widgets whose defaults or ranges depend on the surface: reset when it changes.
 SURFACE_KEYS = ("x0", "y0", "log_lr", "steps", "bs", "noise", "tune")  # in the URL
 SHARED_KEYS = (
-    (
-        "surface",
-        "opt",
-        "seed",
-        "beta",
-        "gamma",
-        "log_eps",
-        "sched",
-        "decay",
-        "every",
-        "floor",
-    )
-    + SURFACE_KEYS
-    + custom_surface.URL_KEYS
-)
+    "surface",
+    "opt",
+    "seed",
+    "beta",
+    "gamma",
+    "log_eps",
+    "sched",
+    "decay",
+    "every",
+    "floor",
+) + SURFACE_KEYS
+SHARED_KEYS += custom_surface.URL_KEYS  # formula, range and data of the user surfaces
 
 TABLE_COLUMNS = {"lr": "α", "beta": "β", "gamma": "γ", "bs": "batch size"}
 
