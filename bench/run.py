@@ -42,12 +42,13 @@ os.chdir(REPO)
 import export  # noqa: E402  (bench/export.py: the GIF's build time and size)
 import numpy as np  # noqa: E402
 
+from bench.formula import section_formula  # noqa: E402
 from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
 from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
 from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
 from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
 
-SECTIONS = ("single", "sweep", "basin", "lr", "browser", "export")
+SECTIONS = ("single", "sweep", "basin", "lr", "browser", "export", "formula")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -813,6 +814,7 @@ def main(argv: list[str] | None = None) -> int:
         "lr": section_lr,
         "browser": section_browser,
         "export": lambda args: (heading("Animated GIF export"), export.section(args, goal)),
+        "formula": lambda a: section_formula(a, measure, table, heading, goal),  # bench/formula.py
     }
     for name in SECTIONS:
         if name in chosen:

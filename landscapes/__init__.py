@@ -17,7 +17,9 @@ from landscapes.analytic import (
 )
 from landscapes.base import Landscape
 from landscapes.critical import CriticalPoint
+from landscapes.custom import custom
 from landscapes.data import DataLandscape, gabor, linreg
+from landscapes.userdata import data, from_data
 
 FACTORIES = {
     "quadratic": quadratic,
@@ -31,12 +33,18 @@ FACTORIES = {
     "gabor": gabor,
 }
 LANDSCAPE_NAMES = tuple(FACTORIES)
-DATA_LANDSCAPES = ("linreg", "gabor")
+# Surfaces built from what the user typed or uploaded: get_landscape takes them with their
+# text (expr, rows) as parameters; the registry tests above loop over the built-ins only.
+USER_FACTORIES = {"custom": custom, "data": data}
+USER_LANDSCAPES = tuple(USER_FACTORIES)
+SURFACE_NAMES = LANDSCAPE_NAMES + USER_LANDSCAPES
+FACTORIES_ALL = FACTORIES | USER_FACTORIES
+DATA_LANDSCAPES = ("linreg", "gabor", "data")
 
 
 def landscape_params(name: str) -> tuple[str, ...]:
     """The keyword parameters that get_landscape accepts for ``name``."""
-    factory = FACTORIES[name]
+    factory = FACTORIES_ALL[name]
     params = [p for p in inspect.signature(factory).parameters if p != "kw"]
     if name not in DATA_LANDSCAPES:
         params += ["noise", "n_examples"]
@@ -45,13 +53,13 @@ def landscape_params(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def _build(name: str, items: tuple) -> Landscape:
-    return FACTORIES[name](**dict(items))
+    return FACTORIES_ALL[name](**dict(items))
 
 
 def get_landscape(name: str, **params) -> Landscape:
     """The landscape called ``name``, built with ``params`` (cached: treat it as read-only)."""
-    if name not in FACTORIES:
-        raise ValueError(f"unknown landscape {name!r}; choose one of {', '.join(FACTORIES)}")
+    if name not in FACTORIES_ALL:
+        raise ValueError(f"unknown landscape {name!r}; choose one of {', '.join(SURFACE_NAMES)}")
     allowed = landscape_params(name)
     unknown = sorted(set(params) - set(allowed))
     if unknown:
@@ -66,6 +74,9 @@ __all__ = [
     "DataLandscape",
     "LANDSCAPE_NAMES",
     "Landscape",
+    "SURFACE_NAMES",
+    "USER_LANDSCAPES",
+    "from_data",
     "get_landscape",
     "landscape_params",
 ]

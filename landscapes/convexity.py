@@ -217,9 +217,11 @@ def _plural(count: int, word: str) -> str:
 def surface_verdict(landscape, cmap: CurvatureMap) -> str:
     """The global verdict from the curvature map, in words."""
     name = landscape.name
+    # A user's surface (not in the tables above) goes by its title ("Your formula").
+    shown = name if name in DEFAULT_SEGMENTS else landscape.title
     if cmap.convex:
         return (
-            f"**{name} is convex** on the plotted area: the smallest curvature is "
+            f"**{shown} is convex** on the plotted area: the smallest curvature is "
             f"{float(cmap.lam_min.min()):.3g} or more everywhere (≥ 0), so the Hessian is "
             "positive semi-definite, no chord crosses the surface, and gradient descent with "
             "a small enough α reaches the one global minimum from anywhere."
@@ -227,7 +229,7 @@ def surface_verdict(landscape, cmap: CurvatureMap) -> str:
     share = cmap.negative_share
     percent = f"{100 * share:.0f}%" if share >= 0.01 else "under 1%"
     text = (
-        f"**{name} is not convex**: the smallest curvature is negative on {percent} of the "
+        f"**{shown} is not convex**: the smallest curvature is negative on {percent} of the "
         "plotted area (red)"
     )
     if name in WHERE_NOT_CONVEX:

@@ -109,6 +109,17 @@ def linreg(n_examples: int = 20) -> DataLandscape:
 GABOR_SCALE = 0.06
 
 
+def gabor_link(u):
+    """The notes' Gabor wavelet sin(u) exp(-u^2 / 32)."""
+    return np.sin(u) * np.exp(-u * u / 32.0)
+
+
+def gabor_link_grad(u):
+    envelope = np.exp(-u * u / 32.0)
+    sin_u = np.sin(u)
+    return sin_u * envelope, (np.cos(u) - u / 16.0 * sin_u) * envelope
+
+
 def gabor(n_examples: int = 30) -> DataLandscape:
     if int(n_examples) != n_examples or not 12 <= n_examples <= 60:
         raise ValueError(f"n_examples must be an integer from 12 to 60, got {n_examples!r}")
@@ -116,16 +127,8 @@ def gabor(n_examples: int = 30) -> DataLandscape:
     rng = np.random.default_rng(6_2)
     true_phi = (-1.0, 15.0)
 
-    def link(u):
-        return np.sin(u) * np.exp(-u * u / 32.0)
-
-    def link_grad(u):
-        envelope = np.exp(-u * u / 32.0)
-        sin_u = np.sin(u)
-        return sin_u * envelope, (np.cos(u) - u / 16.0 * sin_u) * envelope
-
     x = np.sort(rng.uniform(-15.0, 15.0, n))
-    y = link(true_phi[0] + GABOR_SCALE * true_phi[1] * x) + rng.normal(0.0, 0.1, n)
+    y = gabor_link(true_phi[0] + GABOR_SCALE * true_phi[1] * x) + rng.normal(0.0, 0.1, n)
     return DataLandscape(
         name="gabor",
         title="Gabor model",
@@ -143,8 +146,8 @@ def gabor(n_examples: int = 30) -> DataLandscape:
         n_examples=n,
         data_x=x,
         data_y=y,
-        link=link,
-        link_grad=link_grad,
+        link=gabor_link,
+        link_grad=gabor_link_grad,
         scale=GABOR_SCALE,
         true_phi=true_phi,
     )

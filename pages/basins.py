@@ -16,6 +16,7 @@ from optimizers.sweeps_extra import basin_shares
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
+from ui.custom_surface import basin_grid_limit
 from ui.export import plotly_config
 from ui.present import explanatory
 from ui.state import config
@@ -56,6 +57,10 @@ steps = c2.slider(
 )
 for message in params.pop_warnings():
     st.warning(message, icon=":material/link_off:")
+limit = basin_grid_limit(ls)  # a user's table: every start runs every row at each step
+if limit is not None and n > limit:
+    st.info(f"With {ls.n_examples:,} rows the map uses {limit} × {limit} starts, not {n} × {n}.")
+    n = limit
 
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")

@@ -43,7 +43,8 @@ def _set_start_from_click() -> None:
 cfg = config()
 ls = cfg.landscape()
 st.title("Compare optimizers")
-st.markdown(f":material/school: **At this surface's defaults:** {lesson(cfg.surface)}")
+if lesson(cfg.surface):
+    st.markdown(f":material/school: **At this surface's defaults:** {lesson(cfg.surface)}")
 explanatory.caption(
     f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub; "
     "click the contour to start somewhere else."

@@ -43,9 +43,9 @@ ls = cfg.landscape()
 defaults = _defaults(ls)
 # Points chosen on another surface may lie outside this one: start again from its defaults.
 # On the first visit the link's values (if any) stand.
-if st.session_state.get(SURFACE_KEY, cfg.surface) != cfg.surface:
+if st.session_state.get(SURFACE_KEY, cfg.surface_key) != cfg.surface_key:
     st.session_state.update(defaults)
-st.session_state[SURFACE_KEY] = cfg.surface
+st.session_state[SURFACE_KEY] = cfg.surface_key
 
 st.title("Convexity")
 explanatory.caption(

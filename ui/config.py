@@ -5,6 +5,7 @@ Pure data (no streamlit), so computations can be cached on it and tests can buil
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from landscapes import get_landscape
@@ -42,10 +43,21 @@ class Config:
     batch_size: int
     schedule: tuple  # (kind, factor, every, final_fraction)
     settings: tuple[OptimizerSettings, ...]  # one per chosen optimizer, overrides applied
+    # The user surfaces' own parameters (formula and range, or model and rows); () otherwise.
+    surface_params: tuple = ()
 
     @property
     def landscape_params(self) -> tuple:
-        return () if self.noise is None else (("noise", self.noise),)
+        noise = () if self.noise is None else (("noise", self.noise),)
+        return self.surface_params + noise
+
+    @property
+    def surface_key(self) -> str:
+        """Names the surface shown, formula or data included: a new one has new bounds."""
+        if not self.surface_params:
+            return self.surface
+        digest = hashlib.sha1(repr(self.surface_params).encode()).hexdigest()[:12]
+        return f"{self.surface}-{digest}"
 
     def landscape(self):
         return get_landscape(self.surface, **dict(self.landscape_params))

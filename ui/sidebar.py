@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from figures.style import label
-from landscapes import DATA_LANDSCAPES, LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import ADAPTIVE, DEFAULT_OPTIMIZERS, PRESETS
+from landscapes import DATA_LANDSCAPES, SURFACE_NAMES, get_landscape
+from landscapes.presets import ADAPTIVE, DEFAULT_OPTIMIZERS, preset_for
 from optimizers import OPTIMIZER_NAMES, get_rule
 from optimizers.schedules import SCHEDULE_KINDS
-from ui import params
+from ui import custom_surface, params
 from ui.config import Config, OptimizerSettings
 
 LR_RANGE = (-5.0, 1.0)
@@ -40,14 +40,15 @@ SHARED_KEYS = (
     "every",
     "floor",
 ) + SURFACE_KEYS
+SHARED_KEYS += custom_surface.URL_KEYS  # formula, range and data of the user surfaces
 
 TABLE_COLUMNS = {"lr": "α", "beta": "β", "gamma": "γ", "bs": "batch size"}
 
 
 def surface_defaults(surface: str) -> dict:
     """The first-view values of the widgets that depend on the surface."""
-    ls = get_landscape(surface)
-    preset = PRESETS[surface]
+    ls = custom_surface.landscape(surface)
+    preset = preset_for(ls)
     values = dict(
         x0=float(ls.default_start[0]),
         y0=float(ls.default_start[1]),
@@ -75,7 +76,7 @@ SURFACE_CHANGED = "_surface_changed"
 
 def default_table(surface: str, names) -> pd.DataFrame:
     """Per-optimizer values; blank (NaN) means "use the shared value"."""
-    preset = PRESETS[surface]
+    preset = preset_for(custom_surface.landscape(surface))
     rows = {
         name: {
             "lr": 10**preset.lg_lr_adaptive if name in ADAPTIVE else np.nan,
@@ -129,10 +130,11 @@ def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataF
 def _check_url(surface_default: str) -> None:
     """Check every shared parameter before any widget reads it."""
     params.check_unknown(SHARED_KEYS)
-    params.check_choice("surface", LANDSCAPE_NAMES, surface_default)
+    params.check_choice("surface", SURFACE_NAMES, surface_default)
+    custom_surface.check_url()
     surface = st.query_params.get("surface", surface_default)
-    ls = get_landscape(surface)
-    preset = PRESETS[surface]
+    ls = custom_surface.landscape(surface)
+    preset = preset_for(ls)
     (x0, x1), (y0, y1) = ls.bounds
     params.check_number("x0", x0, x1, ls.default_start[0])
     params.check_number("y0", y0, y1, ls.default_start[1])
@@ -163,16 +165,19 @@ def sidebar() -> Config:
     sb = st.sidebar
     surface = sb.selectbox(
         "Surface",
-        LANDSCAPE_NAMES,
-        index=LANDSCAPE_NAMES.index(surface_default),
+        SURFACE_NAMES,
+        index=SURFACE_NAMES.index(surface_default),
         key="surface",
         bind="query-params",
         on_change=_on_surface_change,
     )
+    user_params, changed = custom_surface.widgets(surface)  # formula or data: ui/custom_surface
+    if changed:
+        _on_surface_change()  # a new formula or dataset is a new surface
     if st.session_state.pop(SURFACE_CHANGED, False) and "tune" in st.query_params:
         del st.query_params["tune"]  # per-optimizer cells are per surface
-    ls = get_landscape(surface)
-    preset = PRESETS[surface]
+    ls = get_landscape(surface, **dict(user_params))
+    preset = preset_for(ls)
     sb.markdown(f"**{ls.title}**")
     sb.latex(r"\footnotesize " + ls.formula)
     sb.caption(ls.description)
@@ -322,6 +327,7 @@ def sidebar() -> Config:
         batch_size=int(batch_size),
         schedule=(kind, float(decay), int(every), float(floor)),
         settings=settings,
+        surface_params=user_params,
     )
 
 
