@@ -139,7 +139,7 @@ with left:
         },
     )
     st.caption(
-        "The seed: noise in the gradient *can escape local minima* and *reduces the chance of "
+        "The notes: noise in the gradient *can escape local minima* and *reduces the chance of "
         "getting stuck at saddle points*. A step is also cheaper: it uses "
         f"{size} example{'s' * (size != 1)}, not {n}."
     )
@@ -207,7 +207,7 @@ st.subheader("Learning-rate schedule")
 kind, factor, every, _ = cfg.schedule
 if kind == "step":
     st.caption(
-        f"The seed's schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
+        f"The notes' schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
         f"every {every} epoch{'s' * (every != 1)} ({every * k} steps). Early on the high α "
         "explores the landscape (and lets noise shake SGD out of poor minima); later the low "
         "α fine-tunes the parameters, and the noise it lets through shrinks with it. GD "
@@ -217,7 +217,7 @@ else:
     seed_values = seed_schedule(key, k)
     decays = step_decay_count(key.steps, k, seed_values["every"])
     st.info(
-        "The seed's schedule is a **step decay**: α starts with a high value and decreases by "
+        "The notes' schedule is a **step decay**: α starts with a high value and decreases by "
         "a constant factor every N epochs, exploring early and fine-tuning later. This run "
         f"uses a **{kind}** schedule. The button sets the sidebar's schedule to ×"
         f"{seed_values['decay']:g} every {seed_values['every']} epochs: α drops {decays} "
@@ -225,7 +225,7 @@ else:
         icon=":material/school:",
     )
     st.button(
-        "Use the seed's schedule",
+        "Use the notes' schedule",
         key="seed_schedule",
         on_click=use_values,
         args=(seed_values,),
