@@ -58,8 +58,11 @@ def test_default_view_renders_the_race():
     assert cfg.lr == pytest.approx(10 ** PRESETS["rosenbrock"].lg_lr)
     fig = figure(at)
     names = [t.get("name") for t in fig["data"]]
-    for label in ("GD", "SGD", "Momentum", "Nesterov", "Adam"):
+    for label in ("GD", "SGD", "Momentum", "Nesterov"):
         assert label in names
+    # Adam takes the slider's α times the preset's factor, and says so in the legend.
+    factor = 10 ** (PRESETS["rosenbrock"].lg_lr_adaptive - PRESETS["rosenbrock"].lg_lr)
+    assert f"Adam (α × {factor:.3g})" in names
     assert 2 <= len(fig["frames"]) <= 101
     # The default view's figure stays small however long the run.
     assert len(chart_data(at)[0]["figure"]) < 1_000_000
