@@ -46,6 +46,7 @@ SHARED_KEYS = (
 # Per-optimizer cells, in the URL's parameter "tune" as ``opt.col:value``. α is on the
 # slider's scale, the exponent k of α = 10^k, like the URL's log_lr.
 TABLE_COLUMNS = {"log_lr": "α = 10^k, k", "beta": "β", "gamma": "γ", "bs": "batch size"}
+SHORT_NAMES = {"log_lr": "k", "beta": "β", "gamma": "γ", "bs": "batch size"}  # in messages
 TUNE_LR_RANGE = (-6.0, 2.0)
 RESET_KEY = "_reset"
 
@@ -326,9 +327,11 @@ def sidebar() -> Config:
     with sb.expander("Run", expanded=True):
         steps = st.slider("Steps", *STEPS_RANGE, preset.steps, 10, key="steps", bind="query-params")
         seed = st.number_input(
-            f"Minibatch seed (shuffle order, {SEED_RANGE[0]} to {SEED_RANGE[1]})",
+            "Minibatch seed (shuffle order)",
             value=DEFAULTS["seed"],
             step=1,
+            help=f"A whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}: the same seed "
+            "draws the same minibatches.",
             key="seed",
             bind="query-params",
         )
@@ -450,13 +453,16 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
     formats = {"log_lr": "%.2f", "beta": "%.3f", "gamma": "%.4f", "bs": "%d"}
     steps = {"log_lr": 0.05, "beta": 0.001, "gamma": 0.0001, "bs": 1}
     problems = []
-    cells = st.columns(2)
-    for i, (col, title) in enumerate(TABLE_COLUMNS.items()):
+    # α on its own row (its placeholder is the longest), β and γ side by side, then the batch.
+    top = st.container()
+    middle = st.columns(2)
+    places = dict(log_lr=top, beta=middle[0], gamma=middle[1], bs=st.container())
+    for col, title in TABLE_COLUMNS.items():
         key = f"{TUNE_PREFIX}{name}.{col}"
         if key not in st.session_state:
             stored = table.at[name, col]
             st.session_state[key] = None if pd.isna(stored) else _as_type(col, stored)
-        value = cells[i % 2].number_input(
+        value = places[col].number_input(
             title,
             value=None,
             step=steps[col],
@@ -471,7 +477,8 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
         why = cell_problem(col, float(value), limits)
         if why:
             # The field keeps what was typed; the run keeps the last good value.
-            problems.append(f"{label(name)} {title} = {params.shown(value)} is not used: {why}.")
+            short = SHORT_NAMES[col]
+            problems.append(f"{label(name)} {short} = {params.shown(value)} is not used: {why}.")
         else:
             table.at[name, col] = float(value)
     for problem in problems:
@@ -481,7 +488,7 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
         "k = −2 means α = 0.01."
     )
     set_cells = [
-        f"{label(n)} {TABLE_COLUMNS[c]} = {params.shown(float(table.at[n, c]))}"
+        f"{label(n)} {SHORT_NAMES[c]} = {params.shown(float(table.at[n, c]))}"
         for n in table.index
         for c in TABLE_COLUMNS
         if not pd.isna(table.at[n, c])
