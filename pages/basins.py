@@ -72,6 +72,7 @@ if warning:
 st.plotly_chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
     width="stretch",
+    theme=None,
     config={"displaylogo": False},
 )
 tol = default_tolerance(ls)

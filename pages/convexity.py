@@ -87,10 +87,11 @@ with left:
         on_select=_move_point_from_click,
         selection_mode="points",
         width="stretch",
+        theme=None,
         config={"displaylogo": False},
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(chord_figure(check), width="stretch", theme=None, config={"displaylogo": False})
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -115,6 +116,7 @@ with left:
     st.plotly_chart(
         curvature_figure(cmap, ls.critical_points, a, b),
         width="stretch",
+        theme=None,
         config={"displaylogo": False},
     )
 with right:

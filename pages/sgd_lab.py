@@ -114,6 +114,7 @@ st.plotly_chart(
     on_select=_set_start_from_click,
     selection_mode="points",
     width="stretch",
+    theme=None,
     config={"displaylogo": False},
 )
 
@@ -145,7 +146,9 @@ with left:
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(
+        sgd_lab.loss_figure(gd, sgd), width="stretch", theme=None, config={"displaylogo": False}
+    )
 
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
@@ -178,6 +181,7 @@ def step_section() -> None:
             batch_label=batch_label,
         ),
         width="stretch",
+        theme=None,
         config={"displaylogo": False},
     )
     m1, m2, m3, m4 = st.columns(4)
@@ -231,4 +235,6 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})
+st.plotly_chart(
+    sgd_lab.lr_figure(sgd.lrs, k), width="stretch", theme=None, config={"displaylogo": False}
+)

@@ -113,8 +113,29 @@ def reset_page_keys() -> None:
         st.session_state.pop(key, None)
 
 
+def current(key: str, default):
+    """The value ``key`` has for this run: its widget's once bound, else the URL's.
+
+    While the app runs, a bound widget's state is the truth and the URL follows it, one run
+    late (a callback may have just set the state); only on a page's first run does the URL
+    seed the widgets.
+    """
+    if _is_bound(key):
+        return st.session_state.get(key, default)
+    return st.query_params.get(key, default)
+
+
 def check_number(key: str, lo: float, hi: float, default, integer: bool = False) -> None:
-    """Drop ``key`` from the URL unless it parses as a number in [lo, hi]."""
+    """Refuse ``key`` unless it is a number in [lo, hi]: in the URL before its widget reads
+    it, or as typed into its widget (number inputs have no min/max, so they reach here)."""
+    if _is_bound(key):
+        value = st.session_state.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not (math.isfinite(value) and lo <= value <= hi):
+                _reject(key, value, f"it must lie between {shown(lo)} and {shown(hi)}", default)
+            elif integer and value != int(value):
+                _reject(key, value, "it must be a whole number", default)
+        return
     if key not in st.query_params:
         return
     raw = st.query_params[key]  # a repeated key: the last value, as the widget reads it
@@ -133,15 +154,8 @@ def check_number(key: str, lo: float, hi: float, default, integer: bool = False)
         return _reject(key, raw, f"it must lie between {shown(lo)} and {shown(hi)}", default)
 
 
-def check_typed(key: str, lo: float, hi: float, default) -> None:
-    """Refuse a number typed into ``key``'s input (it has no min/max) outside [lo, hi]."""
-    value = st.session_state.get(key)
-    if isinstance(value, (int, float)) and not (math.isfinite(value) and lo <= value <= hi):
-        _reject(key, value, f"it must lie between {shown(lo)} and {shown(hi)}", default)
-
-
 def check_choice(key: str, options: Iterable[str], default) -> None:
-    if key not in st.query_params:
+    if _is_bound(key) or key not in st.query_params:
         return
     raw = st.query_params[key]
     options = list(options)
@@ -153,9 +167,10 @@ def check_choices(key: str, options: Iterable[str], default) -> None:
     """A multi-valued parameter (repeated key): every value must be an option.
 
     An empty value (``opt=``) is an empty choice, as its widget reads it. Unknown values are
-    dropped and the known ones kept.
+    dropped and the known ones kept. Once the widget is bound, its own state holds only
+    options, and the URL (``opt=`` when cleared) follows it.
     """
-    if key not in st.query_params:
+    if _is_bound(key) or key not in st.query_params:
         return
     values = [v for v in st.query_params.get_all(key) if v != ""]
     options = list(options)
@@ -167,8 +182,9 @@ def check_choices(key: str, options: Iterable[str], default) -> None:
 
 
 def check_with(key: str, validate: Callable[[str], str | None], default) -> None:
-    """``validate(raw)`` returns None when fine, else the reason."""
-    if key not in st.query_params:
+    """``validate(raw)`` returns None when fine, else the reason (the URL before its widget
+    is bound)."""
+    if _is_bound(key) or key not in st.query_params:
         return
     raw = st.query_params[key]
     why = validate(raw)
