@@ -36,7 +36,16 @@ def test_clearing_every_optimizer_is_a_state_that_survives_a_rerun_and_a_reload(
     assert [i.value for i in reloaded.sidebar.info] == [NO_OPTIMIZER]
 
 
-@pytest.mark.parametrize("page", ["pages/sgd_lab.py", "pages/basins.py", "pages/theory.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/sgd_lab.py",
+        "pages/sensitivity.py",
+        "pages/basins.py",
+        "pages/convexity.py",
+        "pages/theory.py",
+    ],
+)
 def test_no_optimizer_is_said_on_every_page(page):
     at = make_app(opt="")
     at.switch_page(page).run()

@@ -139,6 +139,12 @@ def test_the_theme_follows_the_system_and_plots_stay_readable(browser, app_serve
             ".backgroundColor"
         )
         assert paper in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), paper
+        # The sidebar's formula (Rastrigin's is long) wraps inside the sidebar.
+        if size == DESKTOP:
+            sidebar = page.locator(SIDEBAR).bounding_box()
+            formula = page.locator(f"{SIDEBAR} .katex").first.bounding_box()
+            assert formula["x"] + formula["width"] <= sidebar["x"] + sidebar["width"] - 10
+            assert formula["height"] > 40  # on two lines
         name = f"theme_{scheme}_{size['width']}x{size['height']}"
         if size == PHONE:
             screenshot(page, name)
@@ -147,5 +153,14 @@ def test_the_theme_follows_the_system_and_plots_stay_readable(browser, app_serve
             screenshot(page, name + "_sidebar")
         else:
             screenshot(page, name)
+            # The pages drawn by st.plotly_chart keep their white card in either theme.
+            _open(page, f"{app_server}/convexity")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90000)
+            papers = page.evaluate(
+                "() => [...document.querySelectorAll('.js-plotly-plot .main-svg:first-child')]"
+                ".map(e => getComputedStyle(e).backgroundColor)"
+            )
+            assert papers and set(papers) == {"rgb(255, 255, 255)"}, papers
+            screenshot(page, f"theme_{scheme}_convexity")
     finally:
         context.close()
