@@ -183,11 +183,14 @@ def test_a_bad_parameter_warns_by_name_and_falls_back(key, value):
 
 
 def test_bad_tune_entries_warn_and_good_ones_apply():
-    at = make_app(tune="adam.log_lr:-0.7,sgd.bs:999,nonsense,momentum.beta:0.5,adam.lr:0.2")
+    at = make_app(
+        tune="adam.log_lr:-0.7,sgd.bs:999,nonsense,momentum.beta:0.5,adam.lr:0.2,sgd.beta:nan"
+    )
     assert not at.exception
     text = warnings_text(at)
     assert "**tune**" in text and "sgd.bs:999" in text and "nonsense" in text
     assert "adam.lr:0.2" in text  # α is on the slider's scale, k, in the URL too
+    assert "sgd.beta:nan" in text
     cfg = config(at)
     assert cfg.setting("adam").lr == pytest.approx(10**-0.7)
     assert cfg.setting("momentum").beta == pytest.approx(0.5)

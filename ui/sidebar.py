@@ -148,8 +148,8 @@ def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataF
             name, col = cell.split(".", 1)
             if col not in TABLE_COLUMNS or name not in OPTIMIZER_NAMES:
                 raise ValueError
-            number = np.nan if value == "" else float(value)
-            if not np.isnan(number) and cell_problem(col, number, limits):
+            number = np.nan if value == "" else float(value)  # blank: the shared value
+            if value != "" and cell_problem(col, number, limits):
                 raise ValueError
         except ValueError:
             bad.append(part)
