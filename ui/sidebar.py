@@ -207,7 +207,7 @@ def sidebar() -> Config:
     preset = PRESETS[surface]
     sb.markdown(f"**{ls.title}**")
     # Inline maths, which KaTeX breaks after an operator: a long formula wraps in the sidebar.
-    sb.markdown(f"${ls.formula}$")
+    sb.markdown(f"$\\small {ls.formula}$")
     sb.caption(ls.description)
 
     # No min/max on the number inputs: an out-of-range value reaches the URL check, which
