@@ -867,7 +867,7 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
     )
     changes = np.flatnonzero(np.diff(lrs) != 0) + 1
     if 0 < len(changes) <= 12:  # a step decay (a smooth decay changes alpha every step)
-        # The seed's reading of a decaying alpha: explore first, fine-tune last.
+        # The notes' reading of a decaying alpha: explore first, fine-tune last.
         for lo, hi, text in (
             (0, changes[0], "high α: explore"),
             (changes[-1], steps, "low α: fine-tune"),

@@ -49,7 +49,7 @@ class Rule(NamedTuple):
     lookahead: Callable | None
     uses: tuple[str, ...]  # the hyperparameters that change the update
     full_batch: bool = False  # True for gd, which ignores the batch size
-    equations: tuple[str, ...] = ()  # LaTeX, in the seed's notation
+    equations: tuple[str, ...] = ()  # LaTeX, in the notes' notation
 
 
 def _no_state(phi):

@@ -47,7 +47,7 @@ def constant() -> Schedule:
 
 
 def step_decay(factor: float = 0.5, every: int = 10) -> Schedule:
-    """The seed's schedule: alpha starts high and shrinks by ``factor`` every ``every`` epochs."""
+    """The notes' schedule: alpha starts high and shrinks by ``factor`` every ``every`` epochs."""
     if not (np.isfinite(factor) and 0 < factor <= 1):
         raise ValueError(f"step decay factor must be in (0, 1], got {factor!r}")
     if int(every) != every or every < 1:

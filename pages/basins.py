@@ -88,6 +88,7 @@ if hint:
 st.plotly_chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
     width="stretch",
+    theme=None,
     config=plotly_config("basins", cfg),
 )
 tol = default_tolerance(ls)

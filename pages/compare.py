@@ -88,6 +88,9 @@ st.download_button(
     mime="text/csv",
     on_click="ignore",
     icon=":material/download:",
+    help="One row per point, with its run's settings and a diverged flag. An epoch is a full "
+    "pass over the data: GD makes one per step, a minibatch optimizer one every N / batch "
+    "size steps (the steps_per_epoch column).",
 )
 gif_download(lambda options: compare_gif(cfg, options), file_stem("compare", cfg), "compare_gif")
 

@@ -90,10 +90,11 @@ with left:
         on_select=_move_point_from_click,
         selection_mode="points",
         width="stretch",
+        theme=None,
         config=PLOT,
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", config=PLOT)
+    st.plotly_chart(chord_figure(check), width="stretch", theme=None, config=PLOT)
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -118,6 +119,7 @@ with left:
     st.plotly_chart(
         curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
         width="stretch",
+        theme=None,
         config=PLOT,
     )
 with right:

@@ -69,6 +69,7 @@ st.plotly_chart(
         sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
     ),
     width="stretch",
+    theme=None,
     config=PLOT,
 )
 st.markdown(describe_sweeps(sweeps, limit))
@@ -106,7 +107,9 @@ else:
             )
             for s in heat
         ]
-    st.plotly_chart(hyper_figure(panels, best, start_loss), width="stretch", config=PLOT)
+    st.plotly_chart(
+        hyper_figure(panels, best, start_loss), width="stretch", theme=None, config=PLOT
+    )
     skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
     if skipped:
         st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")

@@ -127,6 +127,7 @@ st.plotly_chart(
     on_select=_set_start_from_click,
     selection_mode="points",
     width="stretch",
+    theme=None,
     config=plotly_config("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
 )
 gif_download(
@@ -152,7 +153,7 @@ with left:
         },
     )
     explanatory.caption(
-        "The seed: noise in the gradient *can escape local minima* and *reduces the chance of "
+        "The notes: noise in the gradient *can escape local minima* and *reduces the chance of "
         "getting stuck at saddle points*. A step is also cheaper: it uses "
         f"{size} example{'s' * (size != 1)}, not {n}."
     )
@@ -161,6 +162,7 @@ with right_col:
     st.plotly_chart(
         sgd_lab.loss_figure(gd, sgd),
         width="stretch",
+        theme=None,
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
     )
 
@@ -195,6 +197,7 @@ def step_section() -> None:
             batch_label=batch_label,
         ),
         width="stretch",
+        theme=None,
         config=plotly_config("sgd-lab", cfg, f"minibatch-step{step}", LAB_OPTIMIZERS),
     )
     m1, m2, m3, m4 = st.columns(4)
@@ -224,7 +227,7 @@ st.subheader("Learning-rate schedule")
 kind, factor, every, _ = cfg.schedule
 if kind == "step":
     explanatory.caption(
-        f"The seed's schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
+        f"The notes' schedule: α starts high ({key.lr:.3g}) and is multiplied by {factor:g} "
         f"every {every} epoch{'s' * (every != 1)} ({every * k} steps). Early on the high α "
         "explores the landscape (and lets noise shake SGD out of poor minima); later the low "
         "α fine-tunes the parameters, and the noise it lets through shrinks with it. GD "
@@ -234,7 +237,7 @@ else:
     seed_values = seed_schedule(key, k)
     decays = step_decay_count(key.steps, k, seed_values["every"])
     explanatory.info(
-        "The seed's schedule is a **step decay**: α starts with a high value and decreases by "
+        "The notes' schedule is a **step decay**: α starts with a high value and decreases by "
         "a constant factor every N epochs, exploring early and fine-tuning later. This run "
         f"uses a **{kind}** schedule. The button sets the sidebar's schedule to ×"
         f"{seed_values['decay']:g} every {seed_values['every']} epochs: α drops {decays} "
@@ -242,7 +245,7 @@ else:
         icon=":material/school:",
     )
     st.button(
-        "Use the seed's schedule",
+        "Use the notes' schedule",
         key="seed_schedule",
         on_click=use_values,
         args=(seed_values,),
@@ -251,5 +254,6 @@ else:
 st.plotly_chart(
     sgd_lab.lr_figure(sgd.lrs, k),
     width="stretch",
+    theme=None,
     config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
 )

@@ -58,8 +58,11 @@ def test_default_view_renders_the_race():
     assert cfg.lr == pytest.approx(10 ** PRESETS["rosenbrock"].lg_lr)
     fig = figure(at)
     names = [t.get("name") for t in fig["data"]]
-    for label in ("GD", "SGD", "Momentum", "Nesterov", "Adam"):
+    for label in ("GD", "SGD", "Momentum", "Nesterov"):
         assert label in names
+    # Adam takes the slider's α times the preset's factor, and says so in the legend.
+    factor = 10 ** (PRESETS["rosenbrock"].lg_lr_adaptive - PRESETS["rosenbrock"].lg_lr)
+    assert f"Adam (α × {factor:.3g})" in names
     assert 2 <= len(fig["frames"]) <= 101
     # The default view's figure stays small however long the run.
     assert len(chart_data(at)[0]["figure"]) < 1_000_000
@@ -135,7 +138,7 @@ def test_query_parameters_set_the_widgets():
         decay="0.25",
         every="3",
         noise="2.5",
-        tune="adam.lr:0.2,gd.lr:0.004",
+        tune="adam.log_lr:-0.7,gd.log_lr:-2.4",
     )
     assert not at.exception
     assert not at.warning
@@ -147,8 +150,8 @@ def test_query_parameters_set_the_widgets():
     assert (cfg.batch_size, cfg.beta, cfg.gamma, cfg.steps, cfg.seed) == (4, 0.8, 0.99, 120, 7)
     assert cfg.schedule == ("step", 0.25, 3, 0.0)
     assert cfg.noise == 2.5
-    assert cfg.setting("adam").lr == pytest.approx(0.2)
-    assert cfg.setting("gd").lr == pytest.approx(0.004)
+    assert cfg.setting("adam").lr == pytest.approx(10**-0.7)
+    assert cfg.setting("gd").lr == pytest.approx(10**-2.4)
     assert cfg.setting("gd").batch_size is None  # gd is always full batch
     assert cfg.setting("adam").batch_size == 4
 
@@ -180,12 +183,16 @@ def test_a_bad_parameter_warns_by_name_and_falls_back(key, value):
 
 
 def test_bad_tune_entries_warn_and_good_ones_apply():
-    at = make_app(tune="adam.lr:0.2,sgd.bs:999,nonsense,momentum.beta:0.5")
+    at = make_app(
+        tune="adam.log_lr:-0.7,sgd.bs:999,nonsense,momentum.beta:0.5,adam.lr:0.2,sgd.beta:nan"
+    )
     assert not at.exception
     text = warnings_text(at)
     assert "**tune**" in text and "sgd.bs:999" in text and "nonsense" in text
+    assert "adam.lr:0.2" in text  # α is on the slider's scale, k, in the URL too
+    assert "sgd.beta:nan" in text
     cfg = config(at)
-    assert cfg.setting("adam").lr == pytest.approx(0.2)
+    assert cfg.setting("adam").lr == pytest.approx(10**-0.7)
     assert cfg.setting("momentum").beta == pytest.approx(0.5)
 
 

@@ -147,7 +147,7 @@ def test_lab_step_out_of_range_is_refused_and_a_shorter_run_clamps_it():
 def test_seed_schedule_button_sets_step_decay():
     at = open_lab(surface="saddle")
     assert at.session_state[CONFIG_KEY].schedule[0] == "constant"
-    offer = next(i.value for i in at.info if "seed's schedule" in i.value)
+    offer = next(i.value for i in at.info if "notes' schedule" in i.value)
     assert "×0.5 every 13 epochs: α drops 3 times within these 200 steps" in offer
     at.button(key="seed_schedule").click().run()
     assert not at.exception

@@ -51,29 +51,61 @@ def diverged_messages(cfg, runs: dict) -> list[str]:
     return out
 
 
-def trajectories_csv(cfg, runs: dict) -> bytes:
-    """Every trajectory in long form: optimizer, step, epoch, phi0, phi1, loss, lr.
+CSV_SETTINGS = (
+    "start_phi0, start_phi1, alpha, beta, gamma, eps, batch_size, seed, noise, schedule, "
+    "schedule_factor, schedule_every, schedule_final_fraction"
+)
 
-    ``lr`` is the learning rate of the step taken from that point (blank at the last point).
+
+def trajectories_csv(cfg, runs: dict) -> bytes:
+    """Every trajectory in long form, one row per point, with the settings of its run.
+
+    Columns: optimizer, step, epoch, steps_per_epoch, phi0, phi1, loss, lr, then the run's
+    settings (``CSV_SETTINGS``), then diverged (true/false) and diverged_at (its step, else
+    blank). ``lr`` is the learning rate of the step taken from that point (blank at the last
+    point); ``alpha`` is the run's α before the schedule. ``epoch`` is the number of full
+    passes over the N examples before that point: ``step // steps_per_epoch``. GD uses all N
+    examples at every step, so for GD steps_per_epoch is 1 and epoch equals step; a minibatch
+    optimizer takes N / batch_size steps per epoch. ``noise`` is blank on data landscapes.
     """
+    kind, factor, every, final_fraction = cfg.schedule
     frames = []
     for name, traj in runs.items():
-        steps = np.arange(traj.points.shape[0])
-        lrs = np.append(traj.lrs, np.nan)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "optimizer": name,
-                    "step": steps,
-                    "epoch": traj.epochs,
-                    "phi0": traj.points[:, 0],
-                    "phi1": traj.points[:, 1],
-                    "loss": traj.losses,
-                    "lr": lrs,
-                }
-            )
+        s = cfg.setting(name)
+        diverged_at = int(traj.diverged)
+        frame = pd.DataFrame(
+            {
+                "optimizer": name,
+                "step": np.arange(traj.points.shape[0]),
+                "epoch": traj.epochs,
+                "steps_per_epoch": traj.steps_per_epoch,
+                "phi0": traj.points[:, 0],
+                "phi1": traj.points[:, 1],
+                "loss": traj.losses,
+                "lr": np.append(traj.lrs, np.nan),
+            }
         )
-    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
+        settings = dict(
+            start_phi0=cfg.start[0],
+            start_phi1=cfg.start[1],
+            alpha=s.lr,
+            beta=s.beta,
+            gamma=s.gamma,
+            eps=s.eps,
+            batch_size=traj.batch_size,
+            seed=cfg.seed,
+            noise=np.nan if cfg.noise is None else cfg.noise,
+            schedule=kind,
+            schedule_factor=factor,
+            schedule_every=every,
+            schedule_final_fraction=final_fraction,
+            diverged=diverged_at >= 0,
+            diverged_at=diverged_at if diverged_at >= 0 else None,
+        )
+        frames.append(frame.assign(**settings))
+    table = pd.concat(frames, ignore_index=True)
+    table["diverged_at"] = table["diverged_at"].astype("Int64")
+    return table.to_csv(index=False).encode()
 
 
 def explain(cfg, landscape, table: pd.DataFrame) -> str:

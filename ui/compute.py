@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import plotly.io as pio
 import streamlit as st
 
+from figures import style
 from figures.poster import race_poster_svg
 from figures.race import RunView, loss_figure, race_figure_json
 from landscapes import get_landscape
@@ -74,6 +76,14 @@ class RaceCharts:
     poster: str  # SVG: the contour and paths, shown while plotly.js loads
 
 
+def legend_label(config: Config, name: str) -> str:
+    """The optimizer's name, with the factor on the slider's α when its α differs."""
+    ratio = config.setting(name).lr / config.lr
+    if math.isclose(ratio, 1.0, rel_tol=1e-9):
+        return style.label(name)
+    return f"{style.label(name)} (α × {ratio:.3g})"
+
+
 def race_charts(config: Config, race_height: int, loss_height: int) -> RaceCharts:
     """The compare page's two figures, built once per configuration: a new visitor to a view
     already drawn (the default one above all) gets them without the 0.2-0.3 s build."""
@@ -87,7 +97,9 @@ def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) 
     runs = race(_config)
     # Mark the critical points near these paths (all of them unless the surface is crowded).
     ls = _config.landscape().for_view([t.points for t in runs.values()])
-    views = [RunView.from_trajectory(t) for t in runs.values()]
+    views = [
+        RunView.from_trajectory(t, label=legend_label(_config, name)) for name, t in runs.items()
+    ]
     race_json = race_figure_json(ls, views, height=race_height)
     loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=loss_height)
     return RaceCharts(

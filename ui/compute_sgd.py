@@ -141,7 +141,7 @@ def reports(key: LabKey) -> dict:
 
 
 def seed_schedule(key: LabKey, steps_per_epoch: int) -> dict:
-    """The sidebar values of the seed's schedule (step decay) fitted to this run's length."""
+    """The sidebar values of the notes' schedule (step decay) fitted to this run's length."""
     factor, every = suggested_step_decay(key.steps, steps_per_epoch)
     return {"sched": "step", "decay": factor, "every": every}
 

@@ -24,6 +24,8 @@ GAMMA_MAX = 0.9999
 DEFAULTS = dict(
     seed=0, beta=0.9, gamma=0.999, log_eps=-8, sched="constant", decay=0.5, every=10, floor=0.0
 )
+SEED_RANGE = (0, 2**31 - 1)
+SURFACE_DEFAULT = "rosenbrock"
 NOISE_FACTOR = 5.0  # the noise slider reaches this many times the surface's default noise
 
 # Widgets whose defaults or ranges depend on the surface: reset when it changes.
@@ -42,7 +44,23 @@ SHARED_KEYS = (
 ) + SURFACE_KEYS
 SHARED_KEYS += custom_surface.URL_KEYS  # formula, range and data of the user surfaces
 
-TABLE_COLUMNS = {"lr": "α", "beta": "β", "gamma": "γ", "bs": "batch size"}
+# Per-optimizer cells, in the URL's parameter "tune" as ``opt.col:value``. α is on the
+# slider's scale, the exponent k of α = 10^k, like the URL's log_lr.
+TABLE_COLUMNS = {"log_lr": "α = 10^k, k", "beta": "β", "gamma": "γ", "bs": "batch size"}
+SHORT_NAMES = {"log_lr": "k", "beta": "β", "gamma": "γ", "bs": "batch size"}  # in messages
+TUNE_LR_RANGE = (-6.0, 2.0)
+RESET_KEY = "_reset"
+
+
+def lr_offset(surface: str, name: str) -> float:
+    """How far (in k) an optimizer's α sits from the slider's when its cell is blank.
+
+    Fixed-size optimizers step a fixed distance per coordinate, whatever the gradient's size,
+    so each surface's preset gives them their own α; the slider moves them by the same
+    factor as the others, keeping that offset.
+    """
+    preset = preset_for(custom_surface.landscape(surface))
+    return preset.lg_lr_adaptive - preset.lg_lr if name in ADAPTIVE else 0.0
 
 
 def surface_defaults(surface: str) -> dict:
@@ -61,46 +79,64 @@ def surface_defaults(surface: str) -> dict:
     return values
 
 
+def _forget_tuning() -> None:
+    """Drop the per-optimizer fields' state: they are filled again from the URL."""
+    for key in list(st.session_state):
+        if str(key).startswith(TUNE_PREFIX):
+            del st.session_state[key]
+
+
 def _on_surface_change() -> None:
     # A widget bound to the URL cannot have its parameter deleted; setting its state to the
     # new surface's default moves both the widget and the URL.
     st.session_state.update(surface_defaults(st.session_state["surface"]))
     st.session_state[SURFACE_CHANGED] = True
-    for key in list(st.session_state):
-        if str(key).startswith("tune_editor"):
-            del st.session_state[key]
+    _forget_tuning()
+
+
+def shared_defaults(surface: str = SURFACE_DEFAULT) -> dict:
+    """Every sidebar widget's first-view value (the URL holds none of them)."""
+    return dict(
+        DEFAULTS, surface=surface, opt=list(DEFAULT_OPTIMIZERS), **surface_defaults(surface)
+    )
+
+
+def _reset() -> None:
+    """Back to the first view, on the same page: widgets to their defaults, the URL emptied."""
+    st.session_state.update(shared_defaults())
+    _forget_tuning()
+    if "tune" in st.query_params:
+        del st.query_params["tune"]
+    params.reset_page_keys()
 
 
 SURFACE_CHANGED = "_surface_changed"
+TUNE_PREFIX = "tune_"
 
 
-def default_table(surface: str, names) -> pd.DataFrame:
-    """Per-optimizer values; blank (NaN) means "use the shared value"."""
-    preset = preset_for(custom_surface.landscape(surface))
-    rows = {
-        name: {
-            "lr": 10**preset.lg_lr_adaptive if name in ADAPTIVE else np.nan,
-            "beta": np.nan,
-            "gamma": np.nan,
-            "bs": np.nan,
-        }
-        for name in names
-    }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(TABLE_COLUMNS), dtype=float)
+def default_table(names) -> pd.DataFrame:
+    """Per-optimizer values, all blank: blank (NaN) means "use the shared value"."""
+    return pd.DataFrame(np.nan, index=list(names), columns=list(TABLE_COLUMNS), dtype=float)
 
 
-def encode_table(table: pd.DataFrame, default: pd.DataFrame) -> str:
-    """The cells that differ from the default, as ``opt.col:value`` joined by commas."""
-    parts = []
-    for name in table.index:
-        for col in TABLE_COLUMNS:
-            new, old = table.at[name, col], default.at[name, col]
-            if (pd.isna(new) and pd.isna(old)) or (
-                not pd.isna(new) and not pd.isna(old) and math.isclose(new, old, rel_tol=1e-12)
-            ):
-                continue
-            parts.append(f"{name}.{col}:" + ("" if pd.isna(new) else f"{new:.6g}"))
-    return ",".join(parts)
+def encode_table(table: pd.DataFrame) -> str:
+    """The cells that are set (not blank), as ``opt.col:value`` joined by commas."""
+    return ",".join(
+        f"{name}.{col}:{table.at[name, col]:.6g}"
+        for name in table.index
+        for col in TABLE_COLUMNS
+        if not pd.isna(table.at[name, col])
+    )
+
+
+def cell_problem(col: str, value: float, limits: dict) -> str | None:
+    """Why ``value`` cannot go in column ``col``, or None."""
+    lo, hi = limits[col]
+    if not math.isfinite(value) or not lo <= value <= hi:
+        return f"it must lie between {params.shown(lo)} and {params.shown(hi)}"
+    if col == "bs" and value != int(value):
+        return "it must be a whole number"
+    return None
 
 
 def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataFrame, list[str]]:
@@ -113,11 +149,8 @@ def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataF
             name, col = cell.split(".", 1)
             if col not in TABLE_COLUMNS or name not in OPTIMIZER_NAMES:
                 raise ValueError
-            number = np.nan if value == "" else float(value)
-            lo, hi = limits[col]
-            if not (np.isnan(number) or (math.isfinite(number) and lo <= number <= hi)):
-                raise ValueError
-            if col == "bs" and not np.isnan(number) and number != int(number):
+            number = np.nan if value == "" else float(value)  # blank: the shared value
+            if value != "" and cell_problem(col, number, limits):
                 raise ValueError
         except ValueError:
             bad.append(part)
@@ -132,15 +165,15 @@ def _check_url(surface_default: str) -> None:
     params.check_unknown(SHARED_KEYS)
     params.check_choice("surface", SURFACE_NAMES, surface_default)
     custom_surface.check_url()
-    surface = st.query_params.get("surface", surface_default)
+    surface = params.current("surface", surface_default)
     ls = custom_surface.landscape(surface)
     preset = preset_for(ls)
     (x0, x1), (y0, y1) = ls.bounds
     params.check_number("x0", x0, x1, ls.default_start[0])
     params.check_number("y0", y0, y1, ls.default_start[1])
     params.check_number("steps", *STEPS_RANGE, preset.steps, integer=True)
-    params.check_number("seed", 0, 2**31 - 1, DEFAULTS["seed"], integer=True)
-    params.check_choices("opt", OPTIMIZER_NAMES, ", ".join(DEFAULT_OPTIMIZERS))
+    params.check_number("seed", *SEED_RANGE, DEFAULTS["seed"], integer=True)
+    params.check_choices("opt", OPTIMIZER_NAMES, list(DEFAULT_OPTIMIZERS))
     params.check_number("log_lr", *LR_RANGE, preset.lg_lr)
     params.check_number("beta", 0.0, BETA_MAX, DEFAULTS["beta"])
     params.check_number("gamma", 0.0, GAMMA_MAX, DEFAULTS["gamma"])
@@ -160,13 +193,12 @@ def _check_url(surface_default: str) -> None:
 
 def sidebar() -> Config:
     """Draw the shared sidebar and return the configuration it holds."""
-    surface_default = "rosenbrock"
-    _check_url(surface_default)
+    _check_url(SURFACE_DEFAULT)
     sb = st.sidebar
     surface = sb.selectbox(
         "Surface",
         SURFACE_NAMES,
-        index=SURFACE_NAMES.index(surface_default),
+        index=SURFACE_NAMES.index(SURFACE_DEFAULT),
         key="surface",
         bind="query-params",
         on_change=_on_surface_change,
@@ -179,16 +211,16 @@ def sidebar() -> Config:
     ls = get_landscape(surface, **dict(user_params))
     preset = preset_for(ls)
     sb.markdown(f"**{ls.title}**")
-    sb.latex(r"\footnotesize " + ls.formula)
+    # Inline maths, which KaTeX breaks after an operator: a long formula wraps in the sidebar.
+    sb.markdown(f"$\\small {ls.formula}$")
     sb.caption(ls.description)
 
-    (x0, x1), (y0, y1) = ls.bounds
+    # No min/max on the number inputs: an out-of-range value reaches the URL check, which
+    # says what was wrong, where the input alone would only turn red.
     c1, c2 = sb.columns(2)
     sx = c1.number_input(
         "Start φ₀",
-        x0,
-        x1,
-        float(ls.default_start[0]),
+        value=float(ls.default_start[0]),
         step=0.05,
         format="%.2f",
         key="x0",
@@ -196,15 +228,16 @@ def sidebar() -> Config:
     )
     sy = c2.number_input(
         "Start φ₁",
-        y0,
-        y1,
-        float(ls.default_start[1]),
+        value=float(ls.default_start[1]),
         step=0.05,
         format="%.2f",
         key="y0",
         bind="query-params",
     )
-    sb.caption("Or click the contour to set the start.")
+    (bx0, bx1), (by0, by1) = ls.bounds
+    sb.caption(
+        f"Within [{bx0:g}, {bx1:g}] × [{by0:g}, {by1:g}]. Or click the contour to set the start."
+    )
 
     # No format_func on URL-bound choices: the URL would hold the formatted label.
     chosen = sb.multiselect(
@@ -214,6 +247,10 @@ def sidebar() -> Config:
         key="opt",
         bind="query-params",
     )
+    if not chosen:
+        sb.info(NO_OPTIMIZER, icon=":material/info:")
+    # Filled once the shared values below are known.
+    tuning = sb.container()
 
     sb.subheader("Hyperparameters")
     lg_lr = sb.slider(
@@ -226,7 +263,7 @@ def sidebar() -> Config:
         format="%.2f",
     )
     lr = 10.0**lg_lr
-    sb.caption(f"α = {lr:.3g}")
+    alpha_caption = sb.empty()
     beta = sb.slider(
         "Momentum β",
         0.0,
@@ -291,10 +328,11 @@ def sidebar() -> Config:
     with sb.expander("Run", expanded=True):
         steps = st.slider("Steps", *STEPS_RANGE, preset.steps, 10, key="steps", bind="query-params")
         seed = st.number_input(
-            "Seed (minibatch order)",
-            0,
-            2**31 - 1,
-            DEFAULTS["seed"],
+            "Minibatch seed (shuffle order)",
+            value=DEFAULTS["seed"],
+            step=1,
+            help=f"A whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}: the same seed "
+            "draws the same minibatches.",
             key="seed",
             bind="query-params",
         )
@@ -311,8 +349,19 @@ def sidebar() -> Config:
                 key="noise",
                 bind="query-params",
             )
+    sb.button(
+        "Reset to defaults",
+        on_click=_reset,
+        icon=":material/restart_alt:",
+        help="Every setting back to its first view, on this page; the link empties too.",
+        key=RESET_KEY,
+    )
 
-    settings = _optimizer_table(surface, chosen, n, lr, beta, gamma, 10.0**lg_eps, batch_size)
+    shared = dict(lr=lr, beta=float(beta), gamma=float(gamma), bs=int(batch_size))
+    alpha_caption.caption(alpha_text(surface, chosen, lg_lr))
+    with tuning:
+        settings = _optimizer_table(surface, chosen, n, shared, 10.0**lg_eps)
+    params.remember({key: st.session_state[key] for key in SHARED_KEYS if key in st.session_state})
     return Config(
         surface=surface,
         noise=None if noise is None else float(noise),
@@ -331,43 +380,43 @@ def sidebar() -> Config:
     )
 
 
-def _optimizer_table(surface, chosen, n, lr, beta, gamma, eps, batch_size):
-    default = default_table(surface, chosen)
-    limits = {"lr": (1e-6, 100.0), "beta": (0.0, BETA_MAX), "gamma": (0.0, GAMMA_MAX), "bs": (1, n)}
-    table, bad = decode_table(st.query_params.get("tune", ""), default, limits)
+NO_OPTIMIZER = "No optimizer chosen: pick one or more above to race them."
+
+
+def alpha_text(surface: str, chosen, lg_lr: float) -> str:
+    """The α each optimizer takes from the slider, offsets included."""
+    text = f"α = {10.0**lg_lr:.3g}"
+    fixed = [name for name in chosen if lr_offset(surface, name)]
+    if fixed:
+        offset = lr_offset(surface, fixed[0])  # one offset per surface for all of them
+        names = ", ".join(label(name) for name in fixed)
+        text += (
+            f"; {names}: α × {10.0**offset:.3g} = {10.0 ** (lg_lr + offset):.3g} "
+            "(they step a fixed distance per coordinate, so they take their own α)"
+        )
+    return text
+
+
+def _tune_limits(n: int) -> dict:
+    return dict(log_lr=TUNE_LR_RANGE, beta=(0.0, BETA_MAX), gamma=(0.0, GAMMA_MAX), bs=(1, n))
+
+
+def _optimizer_table(surface, chosen, n, shared, eps):
+    """The "Per-optimizer settings" fields, the URL's "tune" cells, and every setting."""
+    limits = _tune_limits(n)
+    table, bad = decode_table(st.query_params.get("tune", ""), default_table(chosen), limits)
     if bad:
         params.warn(
             f"The link's parameter **tune** had entries that were ignored: "
-            f"`{', '.join(bad)}` (expected `optimizer.column:value` within range)."
+            f"`{params.shown(bad, 80)}` (expected `optimizer.column:value` within range)."
         )
-    with st.sidebar.expander("Per-optimizer settings"):
-        st.caption(
-            "Blank cells use the shared values above. Adaptive optimizers start with "
-            "their own α, since they step a fixed distance per coordinate."
-        )
-        view = table.rename(columns=TABLE_COLUMNS, index=label)
-        edited = st.data_editor(
-            view,
-            key="tune_editor_" + surface + "_" + "-".join(chosen),
-            width="stretch",
-            column_config={
-                "α": st.column_config.NumberColumn(min_value=1e-6, max_value=100.0, format="%.4g"),
-                "β": st.column_config.NumberColumn(
-                    min_value=0.0, max_value=BETA_MAX, format="%.3f"
-                ),
-                "γ": st.column_config.NumberColumn(
-                    min_value=0.0, max_value=GAMMA_MAX, format="%.4f"
-                ),
-                "batch size": st.column_config.NumberColumn(
-                    min_value=1, max_value=n, step=1, format="%d"
-                ),
-            },
-            disabled=False,
-        )
-    edited = pd.DataFrame(
-        edited.to_numpy(dtype=float), index=list(chosen), columns=list(TABLE_COLUMNS)
-    )
-    code = encode_table(edited, default)
+    overrides = table.notna().any(axis=None)
+    with st.expander("Per-optimizer settings", expanded=bool(overrides), icon=":material/tune:"):
+        if not chosen:
+            st.caption("Choose an optimizer first.")
+        else:
+            table = _tuning_fields(surface, chosen, table, shared, limits)
+    code = encode_table(table)
     if code != st.query_params.get("tune", ""):
         if code:
             st.query_params["tune"] = code
@@ -375,17 +424,81 @@ def _optimizer_table(surface, chosen, n, lr, beta, gamma, eps, batch_size):
             del st.query_params["tune"]
     settings = []
     for name in chosen:
-        row = edited.loc[name]
+        row = table.loc[name]
         full = get_rule(name).full_batch
-        bs = batch_size if pd.isna(row["bs"]) else int(row["bs"])
+        bs = shared["bs"] if pd.isna(row["bs"]) else int(row["bs"])
+        lg_lr = math.log10(shared["lr"]) + lr_offset(surface, name)
         settings.append(
             OptimizerSettings(
                 name=name,
-                lr=lr if pd.isna(row["lr"]) else float(row["lr"]),
-                beta=beta if pd.isna(row["beta"]) else float(row["beta"]),
-                gamma=gamma if pd.isna(row["gamma"]) else float(row["gamma"]),
+                lr=10.0 ** (lg_lr if pd.isna(row["log_lr"]) else float(row["log_lr"])),
+                beta=shared["beta"] if pd.isna(row["beta"]) else float(row["beta"]),
+                gamma=shared["gamma"] if pd.isna(row["gamma"]) else float(row["gamma"]),
                 eps=eps,
                 batch_size=None if full or bs >= n else bs,
             )
         )
     return tuple(settings)
+
+
+def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
+    """One optimizer's four fields at a time; blank follows the shared value."""
+    table = table.copy()
+    name = st.selectbox("Optimizer", chosen, format_func=label, key=TUNE_PREFIX + "pick")
+    lg_lr = math.log10(shared["lr"]) + lr_offset(surface, name)
+    shared_shown = {
+        "log_lr": f"{lg_lr:.2f}",
+        "beta": f"{shared['beta']:.3f}",
+        "gamma": f"{shared['gamma']:.4f}",
+        "bs": "full" if get_rule(name).full_batch else str(shared["bs"]),
+    }
+    formats = {"log_lr": "%.2f", "beta": "%.3f", "gamma": "%.4f", "bs": "%d"}
+    steps = {"log_lr": 0.05, "beta": 0.001, "gamma": 0.0001, "bs": 1}
+    problems = []
+    # α on its own row (its placeholder is the longest), β and γ side by side, then the batch.
+    top = st.container()
+    middle = st.columns(2)
+    places = dict(log_lr=top, beta=middle[0], gamma=middle[1], bs=st.container())
+    for col, title in TABLE_COLUMNS.items():
+        key = f"{TUNE_PREFIX}{name}.{col}"
+        if key not in st.session_state:
+            stored = table.at[name, col]
+            st.session_state[key] = None if pd.isna(stored) else _as_type(col, stored)
+        value = places[col].number_input(
+            title,
+            value=None,
+            step=steps[col],
+            format=formats[col],
+            placeholder=f"shared: {shared_shown[col]}",
+            key=key,
+            disabled=col == "bs" and get_rule(name).full_batch,
+        )
+        if value is None:
+            table.at[name, col] = np.nan
+            continue
+        why = cell_problem(col, float(value), limits)
+        if why:
+            # The field keeps what was typed; the run keeps the last good value.
+            short = SHORT_NAMES[col]
+            problems.append(f"{label(name)} {short} = {params.shown(value)} is not used: {why}.")
+        else:
+            table.at[name, col] = float(value)
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
+    st.caption(
+        "Blank fields follow the shared values below. α is on the slider's scale: "
+        "k = −2 means α = 0.01."
+    )
+    set_cells = [
+        f"{label(n)} {SHORT_NAMES[c]} = {params.shown(float(table.at[n, c]))}"
+        for n in table.index
+        for c in TABLE_COLUMNS
+        if not pd.isna(table.at[n, c])
+    ]
+    if set_cells:
+        st.caption("Set here: " + "; ".join(set_cells) + ".")
+    return table
+
+
+def _as_type(col: str, value: float):
+    return int(value) if col == "bs" else float(value)
