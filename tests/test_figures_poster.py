@@ -100,6 +100,14 @@ def test_long_paths_are_thinned_and_diverged_points_dropped():
     assert gone.is_diverged
     root = ET.fromstring(race_poster_svg(ls, [long, gone]))
     first, second = root.findall(f".//{SVG}polyline")
-    assert len(first.get("points").split()) == 400
+    drawn = np.array([p.split(",") for p in first.get("points").split()], dtype=float)
+    assert 2 <= len(drawn) < 400
+    # Thinned, not cut: the path still starts at the start and ends at the run's end (px).
+    (x0, x1), (y0, y1) = ls.bounds
+    width = float(root.find(f".//{SVG}rect").get("width"))
+    scale = np.array([width / (x1 - x0), -PANEL / (y1 - y0)])
+    origin = np.array([x0, y1])
+    for point, expected in ((drawn[0], long.points[0]), (drawn[-1], long.points[-1])):
+        np.testing.assert_allclose(point, (expected - origin) * scale, atol=0.06)
     # Only finite points are drawn; the clip path keeps the rest of the way in the panel.
     assert all(np.isfinite(float(v)) for p in second.get("points").split() for v in p.split(","))
