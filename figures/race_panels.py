@@ -1,12 +1,11 @@
 """The compare page's three panels as static Plotly figures: the contour, the 3D surface and
 the loss against step.
 
-Each optimizer k gets empty, styled traces (uids ``path2d:k``, ``trail2d:k``, ``head2d:k``,
-``stop2d:k``, ``trail3d:k``, ``head3d:k``, ``loss:k``, ``losshead:k``, ``lossx:k``; and
-``lossstep``) that the browser fills
-from the motion payload (figures/race_motion.py) at the α and step it shows. Separate
-figures, so that on a narrow screen the contour and the surface stack, and a frame of the
-animation redraws only the traces that move.
+Each optimizer k gets empty, styled traces (uids ``path2d:k``, ``trail3d:k``, ``head3d:k``,
+``loss:k``, ``lossx:k``) that the browser fills from the motion payload
+(figures/race_motion.py) at the α it shows; what moves with the step on the 2D plots (trails,
+heads, the step line) the browser draws over them itself (ui/race_chart.js). Separate
+figures, so that on a narrow screen the contour and the surface stack.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ LOSS_HEIGHT = 300
 FONT = dict(family=style.FONT_FAMILY, size=13)
 
 
-def _marker_sizes(n: int) -> list[float]:
+def marker_sizes(n: int) -> list[float]:
     """Runs that end together would hide each other: earlier markers are drawn larger, so a
     stack of them shows as concentric rings."""
     return [9 + min(4.5, 24 / max(1, n - 1)) * (n - 1 - i) for i in range(n)]
@@ -45,7 +44,7 @@ def _marker_sizes(n: int) -> list[float]:
 
 def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     """The contour with the critical points and the start; per optimizer an empty faint
-    path, trail, head and divergence mark."""
+    path."""
     _, _, grid = landscape.grid(121)
     scale = LossScale.for_landscape(landscape, grid)
     zc = scale(grid)
@@ -107,7 +106,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
             hovertemplate=f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
         )
     )
-    for k, (name, size) in enumerate(zip(optimizers, _marker_sizes(len(optimizers)), strict=True)):
+    for k, name in enumerate(optimizers):
         color, label = style.color(name), style.label(name)
         fig.add_traces(
             [
@@ -117,29 +116,6 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                     mode="lines",
                     line=dict(color=_with_alpha(color, 0.35), width=1.5),
                     hoverinfo="skip",
-                ),
-                go.Scatter(
-                    uid=f"trail2d:{k}",
-                    name=label,
-                    mode="lines",
-                    line=dict(color=color, width=2.5),
-                    hoverinfo="skip",
-                ),
-                go.Scatter(
-                    uid=f"stop2d:{k}",
-                    name=label,
-                    mode="markers",
-                    marker=dict(symbol="x", size=max(size, 14), color=color, line=dict(width=1)),
-                    hovertemplate=f"<b>{label}</b><br>diverged here<extra></extra>",
-                ),
-                go.Scatter(
-                    uid=f"head2d:{k}",
-                    name=label,
-                    mode="markers",
-                    marker=dict(size=size, color=color, line=dict(color="#FFFFFF", width=1)),
-                    hovertemplate=(
-                        f"<b>{label}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
-                    ),
                 ),
             ]
         )
@@ -311,20 +287,8 @@ def loss_axis(sweeps) -> dict:
 
 
 def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
-    """Loss against step (empty curves, filled by the browser), a dotted line at the step
-    shown."""
+    """Loss against step: empty curves and divergence marks, filled by the browser."""
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[steps, steps],
-            y=[10.0 ** axis["range"][0], 10.0 ** axis["range"][1]],
-            uid="lossstep",
-            name="step shown",
-            mode="lines",
-            line=dict(color="#888888", width=1, dash="dot"),
-            hoverinfo="skip",
-        )
-    )
     for k, name in enumerate(optimizers):
         color, label = style.color(name), style.label(name)
         fig.add_traces(
@@ -335,13 +299,6 @@ def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
                     mode="lines",
                     line=dict(color=color, width=2),
                     hovertemplate=f"<b>{label}</b><br>step %{{x}}<extra></extra>",
-                ),
-                go.Scatter(
-                    uid=f"losshead:{k}",
-                    name=label,
-                    mode="markers",
-                    marker=dict(size=9, color=color, line=dict(color="#FFFFFF", width=1)),
-                    hoverinfo="skip",
                 ),
                 go.Scatter(
                     uid=f"lossx:{k}",

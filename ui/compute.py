@@ -12,7 +12,13 @@ import streamlit as st
 from figures.poster import race_poster_svg
 from figures.race import RunView
 from figures.race_motion import AlphaSweep, alpha_factors, motion_payload
-from figures.race_panels import contour_figure, loss_axis, surface_figure, surface_lift
+from figures.race_panels import (
+    contour_figure,
+    loss_axis,
+    marker_sizes,
+    surface_figure,
+    surface_lift,
+)
 from figures.race_panels import loss_figure as loss_panel
 from landscapes import get_landscape
 from optimizers import Trajectory, run
@@ -161,6 +167,8 @@ def _race_view(key: str, _config: Config) -> RaceView:
     axis = loss_axis(swept)
     motion["loss_axis"] = axis
     motion["lift"] = surface_lift(ls)
+    for optimizer, size in zip(motion["optimizers"], marker_sizes(len(names)), strict=True):
+        optimizer["size"] = size  # px: earlier markers larger, so stacked ends show as rings
     views = [RunView.from_trajectory(t) for t in race(_config).values()]
     figures = [
         json.loads(pio.to_json(fig, validate=False, remove_uids=False))

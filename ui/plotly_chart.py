@@ -53,8 +53,11 @@ _CSS = f"""
 .descent-controls output {{ font-variant-numeric: tabular-nums; white-space: nowrap; }}
 /* Two panels side by side; below about 700 px they wrap, each at full width. */
 .descent-panels {{ display: flex; flex-wrap: wrap; gap: 8px; }}
-.descent-panels > .descent-plot {{ flex: 1 1 340px; min-width: 0; min-height: {PANEL_HEIGHT}px; }}
+.descent-panels > .descent-panel {{ flex: 1 1 340px; min-width: 0; }}
+.descent-panel {{ position: relative; }}
+.descent-panels .descent-plot {{ min-height: {PANEL_HEIGHT}px; }}
 .descent-loss {{ min-height: {LOSS_HEIGHT}px; }}
+.descent-overlay {{ position: absolute; pointer-events: none; overflow: hidden; }}
 .descent-readout {{ display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.85rem;
   margin: 0.3rem 0; font-variant-numeric: tabular-nums; }}
 .descent-swatch {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;

@@ -161,6 +161,89 @@ function el(tag, attrs, text) {
   return node;
 }
 
+const SVGNS = "http://www.w3.org/2000/svg";
+
+// What moves with the step on a 2D plot (trails, heads, the step line), drawn in an SVG laid
+// over the plot area: moving them costs a few attribute writes, where a Plotly redraw of the
+// plot costs about 0.1 s on a machine without a GPU. Each mark keeps its data coordinates in
+// data-x and data-y.
+class Overlay {
+  constructor(panel, gd) {
+    this.gd = gd;
+    this.svg = document.createElementNS(SVGNS, "svg");
+    this.svg.setAttribute("class", "descent-overlay");
+    panel.append(this.svg);
+    this.marks = {};
+  }
+  // Lay the SVG over the plot area; false until Plotly has drawn the axes.
+  place() {
+    const layout = this.gd._fullLayout;
+    if (!layout || !layout.xaxis || !layout.xaxis._length) return false;
+    this.xa = layout.xaxis;
+    this.ya = layout.yaxis;
+    Object.assign(this.svg.style, {
+      left: `${this.xa._offset}px`,
+      top: `${this.ya._offset}px`,
+      width: `${this.xa._length}px`,
+      height: `${this.ya._length}px`,
+    });
+    return true;
+  }
+  mark(key, tag, attrs) {
+    let node = this.marks[key];
+    if (!node) {
+      node = document.createElementNS(SVGNS, tag);
+      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+      node.setAttribute("data-uid", key);
+      this.svg.append(node);
+      this.marks[key] = node;
+    }
+    return node;
+  }
+  px(x) {
+    return this.xa.c2p(x);
+  }
+  py(y) {
+    return this.ya.c2p(y);
+  }
+  line(key, xs, ys, attrs) {
+    const node = this.mark(key, "path", Object.assign({ fill: "none" }, attrs));
+    let d = "";
+    for (let i = 0; i < xs.length; i++) {
+      const px = this.px(xs[i]);
+      const py = this.py(ys[i]);
+      if (Number.isFinite(px) && Number.isFinite(py)) {
+        d += `${d ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`;
+      }
+    }
+    node.setAttribute("d", d);
+    node.dataset.x = JSON.stringify(xs.slice(-1));
+  }
+  // A disc, an "x" or nothing (x == null) at (x, y).
+  point(key, x, y, { shape = "circle", size, color }) {
+    const node = this.mark(key, "path", { fill: color, stroke: "#FFFFFF", "stroke-width": 1 });
+    if (x == null || !Number.isFinite(this.px(x)) || !Number.isFinite(this.py(y))) {
+      node.setAttribute("d", "");
+      node.dataset.x = "[]";
+      node.dataset.y = "[]";
+      return;
+    }
+    const px = this.px(x).toFixed(1);
+    const py = this.py(y).toFixed(1);
+    const r = size / 2;
+    if (shape === "x") {
+      const a = r * 0.75;
+      node.setAttribute("stroke", color);
+      node.setAttribute("stroke-width", 3);
+      node.setAttribute("d", `M${px - a},${py - a}l${2 * a},${2 * a}m0,${-2 * a}l${-2 * a},${2 * a}`);
+    } else {
+      node.setAttribute("d", `M${px - r},${py}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`);
+    }
+    node.dataset.x = JSON.stringify([x]);
+    node.dataset.y = JSON.stringify([y]);
+  }
+}
+
 class Race {
   constructor(root, setTriggerValue) {
     this.root = root;
@@ -169,8 +252,9 @@ class Race {
     this.s = 0;
     this.playing = false;
     this.speed = 1;
-    this.wanted = 0; // bumped on every change; each plot draws the newest it has not drawn
+    this.wanted = 0; // bumped on every α change; each Plotly plot draws the newest
     this.plots = {};
+    this.surfaceCost = Infinity; // ms of the last 3D update: live while playing only if cheap
     root.className = "descent-race";
     root.setAttribute("data-testid", "descent-chart");
     root.tabIndex = 0;
@@ -192,12 +276,22 @@ class Race {
     time.append(this.stepInput, this.stepText);
     controls.append(scrub, time);
     const panels = el("div", { class: "descent-panels" });
-    this.contourDiv = el("div", { class: "descent-plot descent-contour" });
-    this.surfaceDiv = el("div", { class: "descent-plot descent-surface" });
-    panels.append(this.contourDiv, this.surfaceDiv);
+    const panel = (name) => {
+      const wrap = el("div", { class: `descent-panel descent-panel-${name}` });
+      const div = el("div", { class: `descent-plot descent-${name}` });
+      wrap.append(div);
+      return [wrap, div];
+    };
+    const [contourPanel, contourDiv] = panel("contour");
+    const [surfacePanel, surfaceDiv] = panel("surface");
+    const [lossPanel, lossDiv] = panel("loss");
+    this.contourDiv = contourDiv;
+    this.surfaceDiv = surfaceDiv;
+    this.lossDiv = lossDiv;
+    this.overlays = { contour: new Overlay(contourPanel, contourDiv), loss: new Overlay(lossPanel, lossDiv) };
+    panels.append(contourPanel, surfacePanel);
     this.readout = el("div", { class: "descent-readout", "aria-live": "off" });
-    this.lossDiv = el("div", { class: "descent-plot descent-loss" });
-    root.append(controls, panels, this.readout, this.lossDiv);
+    root.append(controls, panels, this.readout, lossPanel);
 
     this.alphaInput.addEventListener("input", () => this.setAlpha(Number(this.alphaInput.value)));
     this.stepInput.addEventListener("input", () => {
@@ -245,6 +339,10 @@ class Race {
     this.alphaInput.value = String(this.k);
     this.stepInput.max = String(T);
     this.stepInput.value = String(this.s);
+    for (const overlay of Object.values(this.overlays)) {
+      overlay.svg.replaceChildren();
+      overlay.marks = {};
+    }
     for (const name of ["contour", "surface", "loss"]) {
       const fig = figures[name];
       this.plots[name] = this.plots[name] || {};
@@ -281,7 +379,7 @@ class Race {
     const tick = (now) => {
       if (!this.playing) return;
       const perSecond = (this.speed * Math.max(this.data.T, 10)) / RUN_SECONDS;
-      this.carry += ((now - last) / 1000) * perSecond;
+      this.carry += (Math.max(0, now - last) / 1000) * perSecond;
       last = now;
       const n = Math.floor(this.carry);
       if (n >= 1) {
@@ -295,15 +393,30 @@ class Race {
   }
 
   pause() {
+    if (!this.playing) return;
     this.playing = false;
     this.playButton.textContent = "▶ Play";
+    this.surfaceLater();
   }
 
   change(alpha) {
-    this.wanted++;
-    if (alpha) this.alphaWanted = this.wanted;
+    if (alpha) this.wanted++;
     this.updateText();
-    for (const name of ["contour", "surface", "loss"]) this.drawLater(name);
+    this.drawOverlays();
+    if (alpha) {
+      this.drawLater("contour");
+      this.drawLater("loss");
+    }
+    this.surfaceLater();
+  }
+
+  // The 3D scene follows at once when that is cheap; in software rendering an update takes
+  // about a second, so while playing or scrubbing it follows when things come to rest.
+  surfaceLater() {
+    clearTimeout(this.surfaceTimer);
+    if (this.surfaceCost < 40) return this.drawLater("surface");
+    if (this.playing) return;
+    this.surfaceTimer = setTimeout(() => this.drawLater("surface"), 250);
   }
 
   updateText() {
@@ -334,27 +447,78 @@ class Race {
     );
   }
 
+  // Trails, heads and divergence marks on the contour; the step line and heads on the loss.
+  drawOverlays() {
+    const { data } = this;
+    const contour = this.overlays.contour;
+    const loss = this.overlays.loss;
+    const onContour = this.plots.contour && this.plots.contour.ready && contour.place();
+    const onLoss = this.plots.loss && this.plots.loss.ready && loss.place();
+    if (onLoss) {
+      const [lo, hi] = data.m.loss_axis.range;
+      loss.line("lossstep", [this.s, this.s], [10 ** lo, 10 ** hi], {
+        stroke: "#888888",
+        "stroke-dasharray": "3,3",
+      });
+    }
+    data.m.optimizers.forEach((o, i) => {
+      const run = data.run(i, this.k);
+      const end = data.end(run);
+      const s = Math.min(this.s, end);
+      const gone = run.d >= 0 && this.s >= run.d;
+      const [hx, hy, hv] = data.at(run, s);
+      if (onContour) {
+        const trail = data.upto(run, s);
+        contour.line(`trail2d:${i}`, trail.xs, trail.ys, { stroke: o.color, "stroke-width": 2.5 });
+        const stop = gone ? data.m.stops[run.r] : null;
+        contour.point(`stop2d:${i}`, stop && stop[0], stop && stop[1], {
+          shape: "x",
+          size: Math.max(o.size, 14),
+          color: o.color,
+        });
+      }
+      if (onLoss) {
+        const y = gone ? null : data.loss(hv) + data.m.loss_axis.shift;
+        loss.point(`losshead:${i}`, gone ? null : s, y, { size: 9, color: o.color });
+      }
+    });
+    // Heads last, so they are drawn over every trail.
+    if (onContour) {
+      data.m.optimizers.forEach((o, i) => {
+        const run = data.run(i, this.k);
+        const gone = run.d >= 0 && this.s >= run.d;
+        const [hx, hy] = data.at(run, Math.min(this.s, data.end(run)));
+        contour.point(`head2d:${i}`, gone ? null : hx, hy, { size: o.size, color: o.color });
+      });
+    }
+  }
+
   drawLater(name) {
     const plot = this.plots[name];
     if (!plot || plot.busy || !plot.ready) return;
-    if (plot.drawn === this.wanted && !plot.fresh) return;
+    // The 3D scene shows the step too; the 2D plots only α (their overlays show the step).
+    const key = name === "surface" ? `${this.wanted}:${this.s}` : this.wanted;
+    if (plot.drawn === key && !plot.fresh) return;
     plot.busy = true;
-    const wanted = this.wanted;
-    const withPaths = plot.fresh || (plot.alphaDrawn || 0) < (this.alphaWanted || 0);
-    const alphaWanted = this.alphaWanted;
+    const started = performance.now();
     Promise.resolve()
-      .then(() => this.draw(name, withPaths))
+      .then(() => this.draw(name))
       .catch((error) => console.warn("descent race:", error))
       .then(() => {
         plot.busy = false;
-        plot.drawn = wanted;
-        if (withPaths) plot.alphaDrawn = alphaWanted;
-        if (this.wanted !== wanted) requestAnimationFrame(() => this.drawLater(name));
+        plot.drawn = key;
+        if (name === "surface") this.surfaceCost = performance.now() - started;
+        else this.drawOverlays(); // the axes may have moved
+        const now = name === "surface" ? `${this.wanted}:${this.s}` : this.wanted;
+        if (now !== key) {
+          if (name === "surface") this.surfaceLater();
+          else requestAnimationFrame(() => this.drawLater(name));
+        }
       });
   }
 
-  // The per-optimizer traces of plot ``name`` at the current α and step: {uid: update}.
-  traces(name, withPaths) {
+  // The Plotly traces of plot ``name`` at the current α (and, in 3D, step): {uid: update}.
+  traces(name) {
     const { data } = this;
     const out = {};
     data.m.optimizers.forEach((o, i) => {
@@ -362,18 +526,12 @@ class Race {
       const end = data.end(run);
       const s = Math.min(this.s, end);
       const gone = run.d >= 0 && this.s >= run.d;
-      const trail = data.upto(run, s);
-      const [hx, hy, hv] = data.at(run, s);
       if (name === "contour") {
-        if (withPaths) {
-          const path = data.upto(run, end);
-          out[`path2d:${i}`] = { x: path.xs, y: path.ys };
-        }
-        out[`trail2d:${i}`] = { x: trail.xs, y: trail.ys };
-        out[`head2d:${i}`] = gone ? { x: [], y: [] } : { x: [hx], y: [hy] };
-        const stop = data.m.stops[run.r];
-        out[`stop2d:${i}`] = gone && stop ? { x: [stop[0]], y: [stop[1]] } : { x: [], y: [] };
+        const path = data.upto(run, end);
+        out[`path2d:${i}`] = { x: path.xs, y: path.ys };
       } else if (name === "surface") {
+        const trail = data.upto(run, s);
+        const [hx, hy, hv] = data.at(run, s);
         out[`trail3d:${i}`] = { x: trail.xs, y: trail.ys, z: data.lifted(trail.xs, trail.ys, trail.vs) };
         let head = [hx, hy];
         if (gone && data.m.stops[run.r]) head = data.m.stops[run.r];
@@ -386,25 +544,21 @@ class Race {
       } else {
         const shift = data.m.loss_axis.shift;
         const top = 10 ** data.m.loss_axis.range[1];
-        if (withPaths) {
-          const path = data.upto(run, end);
-          out[`loss:${i}`] = { x: path.steps, y: path.vs.map((v) => data.loss(v) + shift) };
-          const lastLoss = data.loss(path.vs[path.vs.length - 1]) + shift;
-          out[`lossx:${i}`] =
-            run.d >= 0 ? { x: [run.d], y: [Math.min(lastLoss, top / 1.5)] } : { x: [], y: [] };
-        }
-        out[`losshead:${i}`] = gone ? { x: [], y: [] } : { x: [s], y: [data.loss(hv) + shift] };
+        const path = data.upto(run, end);
+        out[`loss:${i}`] = { x: path.steps, y: path.vs.map((v) => data.loss(v) + shift) };
+        const lastLoss = data.loss(path.vs[path.vs.length - 1]) + shift;
+        out[`lossx:${i}`] =
+          run.d >= 0 ? { x: [run.d], y: [Math.min(lastLoss, top / 1.5)] } : { x: [], y: [] };
       }
     });
-    if (name === "loss") out.lossstep = { x: [this.s, this.s] };
     return out;
   }
 
-  async draw(name, withPaths) {
+  async draw(name) {
     const plot = this.plots[name];
     const div = { contour: this.contourDiv, surface: this.surfaceDiv, loss: this.lossDiv }[name];
     const Plotly = window.Plotly;
-    const updates = this.traces(name, withPaths);
+    const updates = this.traces(name);
     if (plot.fresh) {
       plot.fresh = false;
       const fig = this.figures[name];
@@ -421,7 +575,10 @@ class Race {
       const drawn = div.__plotted;
       div.__plotted = true;
       if (drawn) await Plotly.react(div, traces, fig.layout, this.config);
-      else await Plotly.newPlot(div, traces, fig.layout, this.config);
+      else {
+        await Plotly.newPlot(div, traces, fig.layout, this.config);
+        if (name !== "surface") div.on("plotly_relayout", () => this.drawOverlays()); // zoom
+      }
       return;
     }
     const uids = Object.keys(updates);
@@ -437,6 +594,7 @@ class Race {
       await Plotly.restyle(div, restyle, indices);
       return;
     }
+    // Without a redraw: only these traces are drawn again, never the rest of the plot.
     await Plotly.animate(
       div,
       { data: uids.map((u) => updates[u]), traces: indices },
@@ -479,7 +637,9 @@ function renderRace(component, ready) {
         const point = { x: layout.xaxis.p2d(px), y: layout.yaxis.p2d(py), trace: "contour" };
         root.__race.setTriggerValue("click", point);
       });
-      for (const div of [race.contourDiv, race.surfaceDiv, race.lossDiv]) watchSize(div);
+      for (const div of [race.contourDiv, race.surfaceDiv, race.lossDiv]) {
+        watchSize(div, () => race.drawOverlays());
+      }
       return Plotly;
     });
     root.__ready.catch((error) => failRace(root, error));
@@ -503,12 +663,14 @@ function failRace(root, error) {
 
 // Resize a plot when its width changes, only while it is displayed: Plotly throws for a
 // hidden div (as when the page is being left).
-function watchSize(div) {
+function watchSize(div, onResize) {
   let width = div.clientWidth;
   new ResizeObserver(() => {
     const w = div.clientWidth;
     if (w === width || !div.__plotted || !div.isConnected || div.offsetParent === null) return;
     width = w;
-    Promise.resolve(window.Plotly.Plots.resize(div)).catch(() => {});
+    Promise.resolve(window.Plotly.Plots.resize(div))
+      .then(onResize)
+      .catch(() => {});
   }).observe(div);
 }
