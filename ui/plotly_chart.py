@@ -23,7 +23,7 @@ import plotly
 import plotly.offline
 import streamlit as st
 
-from figures.race_panels import LOSS_HEIGHT, PANEL_HEIGHT
+from figures.race_panels import PANEL_HEIGHT
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC_DIR = REPO / "static"  # served at <base>/app/static/
@@ -55,8 +55,11 @@ _CSS = f"""
 .descent-panels {{ display: flex; flex-wrap: wrap; gap: 8px; }}
 .descent-panels > .descent-panel {{ flex: 1 1 340px; min-width: 0; }}
 .descent-panel {{ position: relative; }}
-.descent-panels .descent-plot {{ min-height: {PANEL_HEIGHT}px; }}
-.descent-loss {{ min-height: {LOSS_HEIGHT}px; }}
+.descent-controls button {{ white-space: nowrap; }}
+/* Room held for the plots while plotly.js loads (they size themselves to their width). */
+.descent-surface {{ min-height: 260px; }}
+.descent-loss {{ min-height: 220px; }}
+.descent-time {{ flex-wrap: wrap; }}
 .descent-overlay {{ position: absolute; pointer-events: none; overflow: hidden; }}
 .descent-readout {{ display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.85rem;
   margin: 0.3rem 0; font-variant-numeric: tabular-nums; }}

@@ -554,6 +554,25 @@ class Race {
     return out;
   }
 
+  // A panel's height for its width: on a phone the square contour and the scene would
+  // otherwise float in a box of desktop height.
+  heightFor(name) {
+    const fig = this.figures[name];
+    const full = fig.layout.height;
+    const div = { contour: this.contourDiv, surface: this.surfaceDiv, loss: this.lossDiv }[name];
+    const width = div.clientWidth;
+    if (!width) return full;
+    if (name === "contour") {
+      const m = fig.layout.margin;
+      const [x0, x1] = fig.layout.xaxis.range;
+      const [y0, y1] = fig.layout.yaxis.range;
+      const plotWidth = width - m.l - m.r - 90; // the colour bar takes about 90 px
+      return Math.round(Math.max(220, Math.min(full, (plotWidth * (y1 - y0)) / (x1 - x0) + m.t + m.b)));
+    }
+    if (name === "surface") return Math.round(Math.max(260, Math.min(full, width * 0.85)));
+    return Math.round(Math.max(220, Math.min(full, width * 0.7)));
+  }
+
   async draw(name) {
     const plot = this.plots[name];
     const div = { contour: this.contourDiv, surface: this.surfaceDiv, loss: this.lossDiv }[name];
@@ -574,9 +593,10 @@ class Race {
       });
       const drawn = div.__plotted;
       div.__plotted = true;
-      if (drawn) await Plotly.react(div, traces, fig.layout, this.config);
+      const layout = Object.assign({}, fig.layout, { height: this.heightFor(name) });
+      if (drawn) await Plotly.react(div, traces, layout, this.config);
       else {
-        await Plotly.newPlot(div, traces, fig.layout, this.config);
+        await Plotly.newPlot(div, traces, layout, this.config);
         if (name !== "surface") div.on("plotly_relayout", () => this.drawOverlays()); // zoom
       }
       return;
@@ -637,8 +657,9 @@ function renderRace(component, ready) {
         const point = { x: layout.xaxis.p2d(px), y: layout.yaxis.p2d(py), trace: "contour" };
         root.__race.setTriggerValue("click", point);
       });
-      for (const div of [race.contourDiv, race.surfaceDiv, race.lossDiv]) {
-        watchSize(div, () => race.drawOverlays());
+      for (const name of ["contour", "surface", "loss"]) {
+        const div = { contour: race.contourDiv, surface: race.surfaceDiv, loss: race.lossDiv }[name];
+        watchSize(div, () => race.heightFor(name), () => race.drawOverlays());
       }
       return Plotly;
     });
@@ -663,13 +684,19 @@ function failRace(root, error) {
 
 // Resize a plot when its width changes, only while it is displayed: Plotly throws for a
 // hidden div (as when the page is being left).
-function watchSize(div, onResize) {
+function watchSize(div, heightFor, onResize) {
   let width = div.clientWidth;
   new ResizeObserver(() => {
     const w = div.clientWidth;
     if (w === width || !div.__plotted || !div.isConnected || div.offsetParent === null) return;
     width = w;
-    Promise.resolve(window.Plotly.Plots.resize(div))
+    const height = heightFor();
+    const Plotly = window.Plotly;
+    const resized =
+      div._fullLayout && div._fullLayout.height !== height
+        ? Plotly.relayout(div, { height, width: w })
+        : Plotly.Plots.resize(div);
+    Promise.resolve(resized)
       .then(onResize)
       .catch(() => {});
   }).observe(div);
