@@ -10,6 +10,7 @@ from optimizers.sweeps_extra import basin_shares
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
+from ui.plotly_chart import chart
 from ui.state import config
 
 GRID_RANGE, GRID_DEFAULT = (10, 150), 60
@@ -69,10 +70,9 @@ warning = divergence_warning(shares)
 if warning:
     st.warning(warning, icon=":material/warning:")
 
-st.plotly_chart(
+chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
-    width="stretch",
-    config={"displaylogo": False},
+    key="basins_chart",
 )
 tol = default_tolerance(ls)
 st.caption(

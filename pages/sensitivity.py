@@ -8,6 +8,7 @@ from figures.style import label
 from optimizers.sweeps_extra import stability_limit
 from ui import params
 from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
+from ui.plotly_chart import chart
 from ui.state import config
 
 LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
@@ -62,11 +63,11 @@ best = ls.global_minimum.loss
 best_text = f"{best:.4g}" if abs(best) > 1e-12 else "0"
 start_loss = float(ls.loss(cfg.start))
 limit = stability_limit(ls)
-st.plotly_chart(
+chart(
     sensitivity_figure(
         sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
     ),
-    width="stretch",
+    key="sensitivity_chart",
     config=PLOT,
 )
 st.markdown(describe_sweeps(sweeps, limit))
@@ -104,7 +105,7 @@ else:
             )
             for s in heat
         ]
-    st.plotly_chart(hyper_figure(panels, best, start_loss), width="stretch", config=PLOT)
+    chart(hyper_figure(panels, best, start_loss), key="hyper_chart", config=PLOT)
     skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
     if skipped:
         st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import sgd_lab
-from figures.race import clicked_point
+from figures.race import CLICK_GRID_NAME
 from figures.style import label
 from landscapes import DATA_LANDSCAPES
 from optimizers.minibatch import step_decay_count
@@ -20,6 +20,7 @@ from ui.compute_sgd import (
     use_scenario,
     use_values,
 )
+from ui.plotly_chart import chart, clicked_xy
 from ui.state import config
 
 CHART_KEY = "sgd_lab_chart"
@@ -28,8 +29,8 @@ STEP_KEY = "lab_step"
 
 def _set_start_from_click() -> None:
     """Runs before the rerun, so the sidebar's start widgets may still be set."""
-    point = clicked_point(st.session_state.get(CHART_KEY), sgd_lab.CLICK_GRID_TRACE)
-    if point is not None:
+    point = clicked_xy(CHART_KEY)
+    if point is not None and point[2] == CLICK_GRID_NAME:
         st.session_state["x0"] = round(point[0], 2)
         st.session_state["y0"] = round(point[1], 2)
 
@@ -108,13 +109,10 @@ st.caption(
     "play; the first epochs go step by step, later frames skip steps. Click the contour to "
     "start somewhere else."
 )
-st.plotly_chart(
+chart(
     figure,
     key=CHART_KEY,
-    on_select=_set_start_from_click,
-    selection_mode="points",
-    width="stretch",
-    config={"displaylogo": False},
+    on_click=_set_start_from_click,
 )
 
 # ----- where they ended ---------------------------------------------------------------------
@@ -145,7 +143,7 @@ with left:
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+    chart(sgd_lab.loss_figure(gd, sgd), key="sgd_loss_chart")
 
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
@@ -165,7 +163,7 @@ def step_section() -> None:
     pos, grads = view["position"], view["grads"]
     batch = sorted(int(i) + 1 for i in view["batch"])
     batch_label = f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
-    st.plotly_chart(
+    chart(
         sgd_lab.minibatch_figure(
             ls,
             view["full_grid"],
@@ -177,8 +175,7 @@ def step_section() -> None:
             view["scale"],
             batch_label=batch_label,
         ),
-        width="stretch",
-        config={"displaylogo": False},
+        key="minibatch_chart",
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("|∇L| (full batch)", f"{grads.full_norm:.3g}")
@@ -231,4 +228,4 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})
+chart(sgd_lab.lr_figure(sgd.lrs, k), key="sgd_lr_chart")

@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import plotly
+import plotly.io as pio
 import plotly.offline
 import streamlit as st
 
@@ -158,10 +159,27 @@ def plotly_chart(
         later=list(later),
         poster=poster,
         clickable=on_click is not None,
-        config=dict(displaylogo=False, **(config or {})),
+        config={"displaylogo": False, **(config or {})},
     )
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _component()(key=key, data=data, height=height, **callbacks)
+
+
+DEFAULT_HEIGHT = 450  # px: Plotly's own default for a figure without a height
+
+
+def chart(figure, *, key: str, on_click=None, config: dict | None = None):
+    """Draw a ``go.Figure`` in place of ``st.plotly_chart``: later runs with the same ``key``
+    update the chart with ``Plotly.react`` instead of building a new one. ``on_click``:
+    see `plotly_chart`; ``config`` is merged into Plotly's config."""
+    height = int(figure.layout.height or DEFAULT_HEIGHT)
+    return plotly_chart(
+        pio.to_json(figure, validate=False),
+        key=key,
+        height=height,
+        on_click=on_click,
+        config=config,
+    )
 
 
 def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
@@ -179,7 +197,7 @@ def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
         race=dict(contour=view.contour, surface=view.surface, loss=view.loss, motion=view.motion),
         poster=view.poster,
         clickable=on_click is not None,
-        config=dict(displaylogo=False, **(config or {})),
+        config={"displaylogo": False, **(config or {})},
     )
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _component()(key=key, data=data, **callbacks)

@@ -1,0 +1,54 @@
+"""Every page's charts are updated in place (Plotly.react into the same element) when a
+sidebar slider moves, not rebuilt."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import assert_no_console_errors, assert_no_exception, wait_idle
+
+CHART = '[data-testid="descent-chart"]'
+LR_SLIDER = '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate")'
+# The figure a chart holds, as the browser has it: changes when the chart is redrawn.
+FIGURE_JS = """() => {
+    const gd = document.querySelector('.js-plotly-plot[data-testid="descent-chart"]');
+    return JSON.stringify(gd.data.map(t => [t.x && Array.from(t.x).slice(0, 50),
+                                             t.y && Array.from(t.y).slice(0, 50)]));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("sgd_lab", "surface=quadratic"),
+        ("sensitivity", "surface=quadratic"),
+        ("basins", "surface=quadratic&grid=20"),
+        ("convexity", "surface=quadratic"),
+        ("theory", ""),
+    ],
+)
+def test_a_slider_move_redraws_each_chart_in_the_same_element(page, app_server, path, query):
+    page.goto(f"{app_server}/{path}?{query}")
+    wait_idle(page, timeout=90000)
+    page.wait_for_selector(f".js-plotly-plot{CHART}", timeout=60000)
+    wait_idle(page)
+    count = page.locator(CHART).count()
+    assert count >= 1
+    page.evaluate(f"() => document.querySelectorAll('{CHART}').forEach(e => e.__marked = true)")
+    before = page.evaluate(FIGURE_JS)
+    url = page.url
+    thumb = page.locator(f"{LR_SLIDER} [role=slider], {LR_SLIDER} input[type=range]").first
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("ArrowLeft")
+    page.wait_for_function("u => window.location.href !== u", arg=url, timeout=15000)
+    wait_idle(page, timeout=90000)
+    page.wait_for_function(f"b => ({FIGURE_JS})() !== b", arg=before, timeout=30000)
+    # The same elements, all of them, and no new ones beside them.
+    assert page.locator(CHART).count() == count
+    marked = page.evaluate(
+        f"() => Array.from(document.querySelectorAll('{CHART}')).every(e => e.__marked === true)"
+    )
+    assert marked
+    assert_no_exception(page)
+    assert_no_console_errors(page)
