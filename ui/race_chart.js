@@ -69,8 +69,10 @@ class RaceData {
     const r = o * this.K + k;
     return { r, lo: this.m.offsets[r], hi: this.m.offsets[r + 1], d: this.m.diverged[r] };
   }
+  // The loss from its transport coordinate; never below the lowest loss sent (a rounding
+  // of 10 ** v - eps would print a tiny negative number there).
   loss(v) {
-    return 10 ** v - this.m.loss_eps + this.m.loss_floor;
+    return Math.max(0, 10 ** v - this.m.loss_eps) + this.m.loss_floor;
   }
   // The last step drawn: a diverged run stops at its last good point.
   end(run) {
@@ -478,7 +480,8 @@ class Race {
         });
       }
       if (onLoss) {
-        const y = gone ? null : data.loss(hv) + data.m.loss_axis.shift;
+        const bottom = 10 ** data.m.loss_axis.range[0];
+        const y = gone ? null : Math.max(bottom, data.loss(hv) + data.m.loss_axis.shift);
         loss.point(`losshead:${i}`, gone ? null : s, y, { size: 9, color: o.color });
       }
     });
@@ -545,7 +548,10 @@ class Race {
         const shift = data.m.loss_axis.shift;
         const top = 10 ** data.m.loss_axis.range[1];
         const path = data.upto(run, end);
-        out[`loss:${i}`] = { x: path.steps, y: path.vs.map((v) => data.loss(v) + shift) };
+        // A loss that reaches the floor would fall off a log axis: it rests on the bottom.
+        const bottom = 10 ** data.m.loss_axis.range[0];
+        const y = path.vs.map((v) => Math.max(bottom, data.loss(v) + shift));
+        out[`loss:${i}`] = { x: path.steps, y };
         const lastLoss = data.loss(path.vs[path.vs.length - 1]) + shift;
         out[`lossx:${i}`] =
           run.d >= 0 ? { x: [run.d], y: [Math.min(lastLoss, top / 1.5)] } : { x: [], y: [] };
