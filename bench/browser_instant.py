@@ -111,7 +111,9 @@ def first_visitor(bench, page) -> dict:
     clock: the static preview, the first Plotly plot, the 3D scene (s)."""
     page.context.add_init_script(bench.STAMPS_INIT_JS)
     page.goto(page.__url, wait_until="commit", timeout=60_000)
-    page.wait_for_selector(".descent-race .descent-surface .gl-container", timeout=120_000)
+    page.wait_for_selector(
+        ".descent-race .descent-surface .gl-container", state="attached", timeout=120_000
+    )
     stamps = page.evaluate("window.__benchStamps")
     return {k: stamps[k] / 1000 for k in ("poster", "plot", "scene") if k in stamps}
 
@@ -122,9 +124,8 @@ def slider_settled(bench, page, url: str, path: str, repeats: int) -> list[float
     bench.wait_idle(page, timeout_ms=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     bench.wait_idle(page)
-    thumb = page.locator(
-        '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate") [role=slider]'
-    ).first
+    slider = '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate")'
+    thumb = page.locator(f"{slider} [role=slider], {slider} input[type=range]").first
     times = []
     for i in range(repeats):
         page.evaluate(bench.ARM_JS)
