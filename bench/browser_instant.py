@@ -119,7 +119,8 @@ def first_visitor(bench, page) -> dict:
 
 
 def slider_settled(bench, page, url: str, path: str, repeats: int) -> list[float]:
-    """Seconds from an α slider key press to the rerun done and the first chart redrawn."""
+    """Seconds from an α slider key press to the rerun done and the first chart redrawn (or
+    only the rerun done, where the charts do not depend on α)."""
     page.goto(f"{url}/{path}", timeout=60_000)
     bench.wait_idle(page, timeout_ms=120_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
@@ -127,13 +128,17 @@ def slider_settled(bench, page, url: str, path: str, repeats: int) -> list[float
     slider = '[data-testid="stSidebar"] [data-testid="stSlider"]:has-text("Learning rate")'
     thumb = page.locator(f"{slider} [role=slider], {slider} input[type=range]").first
     times = []
-    for i in range(repeats):
+    for _ in range(repeats):
         page.evaluate(bench.ARM_JS)
         thumb.focus()
-        thumb.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
-        page.wait_for_function(bench.UPDATED_JS, arg=".js-plotly-plot", timeout=120_000)
+        thumb.press("ArrowLeft")  # always a new α: a view seen before is cached
+        try:
+            page.wait_for_function(bench.UPDATED_JS, arg=".js-plotly-plot", timeout=30_000)
+        except Exception:
+            # Figures that do not depend on α are not redrawn: the rerun's end is settled.
+            page.wait_for_function("() => window.__benchUpdate.done !== undefined")
         u = page.evaluate("window.__benchUpdate")
-        times.append((max(u["plot"], u["done"]) - u["t0"]) / 1000)
+        times.append((max(u.get("plot", 0), u["done"]) - u["t0"]) / 1000)
         bench.wait_idle(page)
     return times
 
