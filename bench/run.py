@@ -6,7 +6,7 @@ Run from anywhere (``make bench`` runs ``.venv/bin/python bench/run.py``)::
     python bench/run.py --quick          # fewer repeats
     python bench/run.py --no-browser     # skip the Playwright part of the browser section
     python bench/run.py --section sweep  # one section (repeatable): single, sweep, basin,
-                                         # lr, browser
+                                         # lr, browser, instant
     python bench/run.py --app /tmp/benchapp/app.py   # the browser section against another app
 
 Prints markdown tables. Every timing uses ``time.perf_counter`` after one warm-up call, with
@@ -48,7 +48,7 @@ from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
 from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
 from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
 
-SECTIONS = ("single", "sweep", "basin", "lr", "browser", "export", "formula")
+SECTIONS = ("single", "sweep", "basin", "lr", "browser", "instant", "export", "formula")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -765,6 +765,13 @@ def section_browser(args) -> None:
     print(f"- server log: {log.name}")
 
 
+def section_instant(args) -> None:
+    """Instant feedback (bench/browser_instant.py): payloads, α scrub, fps, slider moves."""
+    import browser_instant  # bench/ is on sys.path when this file runs as a script
+
+    browser_instant.section(args, sys.modules[__name__])
+
+
 # ----- main ---------------------------------------------------------------------------------
 def summary() -> None:
     heading("Summary of goals")
@@ -815,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser": section_browser,
         "export": lambda args: (heading("Animated GIF export"), export.section(args, goal)),
         "formula": lambda a: section_formula(a, measure, table, heading, goal),  # bench/formula.py
+        "instant": section_instant,
     }
     for name in SECTIONS:
         if name in chosen:

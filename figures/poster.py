@@ -18,6 +18,7 @@ import plotly.colors
 from figures import style
 from figures.png import png_data_uri
 from figures.race import CONTOUR_LEVELS, PHI0, PHI1, LossScale, RunView
+from figures.race_motion import keep_steps
 
 MAX_PATH_POINTS = 400  # per run: enough for the eye, a small page
 PANEL = 410  # px: the height of the plot area in the race figure (620 - its margins)
@@ -60,10 +61,12 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
     return np.arange(first, hi + step * 1e-9, step)
 
 
-def _thin(points: np.ndarray) -> np.ndarray:
-    if len(points) <= MAX_PATH_POINTS:
-        return points
-    keep = np.unique(np.linspace(0, len(points) - 1, MAX_PATH_POINTS).round().astype(int))
+def _thin(points: np.ndarray, pixel: np.ndarray) -> np.ndarray:
+    """The path with only the points needed to draw it within half a pixel (``pixel``: the
+    size of one in φ), at most MAX_PATH_POINTS of them."""
+    keep = keep_steps(points, pixel / 2)
+    if len(keep) > MAX_PATH_POINTS:
+        keep = np.unique(np.linspace(0, len(points) - 1, MAX_PATH_POINTS).round().astype(int))
     return points[keep]
 
 
@@ -87,7 +90,7 @@ def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
         finite = run.points[np.all(np.isfinite(run.points), axis=1)]
         if len(finite) == 0:
             continue
-        path = _thin(finite)
+        path = _thin(finite, np.array([(x1 - x0) / width, (y1 - y0) / height]))
         xy = zip(px(path[:, 0]), py(path[:, 1]), strict=True)
         coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in xy)
         color = style.color(run.name)

@@ -18,6 +18,7 @@ from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
 from ui.custom_surface import basin_grid_limit
 from ui.export import plotly_config
+from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
 
@@ -85,10 +86,9 @@ hint = basins_hint(ls, shares, steps)
 if hint:
     st.info(hint, icon=":material/lightbulb:")
 
-st.plotly_chart(
+chart(
     basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
-    width="stretch",
-    theme=None,
+    key="basins_chart",
     config=plotly_config("basins", cfg),
 )
 tol = default_tolerance(ls)

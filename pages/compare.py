@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from figures.race import CLICK_GRID_NAME
 from landscapes.presets import lesson
 from optimizers.rules import RULES
 from ui.compare import (
@@ -12,17 +11,15 @@ from ui.compare import (
     results_table,
     trajectories_csv,
 )
-from ui.compute import race, race_charts
+from ui.compute import race, race_view
 from ui.export import compare_gif, file_stem, gif_download, plotly_config
-from ui.plotly_chart import clicked_xy, plotly_chart
+from ui.plotly_chart import clicked_xy, race_chart
 from ui.present import explanatory, presenting
 from ui.state import config
 
 CHART_KEY = "race_chart"
-# The contour and the invisible grid over it take clicks; paths and markers do not.
-CLICKABLE = ("contour", CLICK_GRID_NAME)
-RACE_HEIGHT = 620
-LOSS_HEIGHT = 360
+# The contour takes clicks; paths and markers do not.
+CLICKABLE = ("contour",)
 RESULTS_COLUMNS = {
     "α": st.column_config.NumberColumn(format="%.3g"),
     "final loss": st.column_config.NumberColumn(format="%.4g"),
@@ -46,8 +43,9 @@ st.title("Compare optimizers")
 if lesson(cfg.surface):
     st.markdown(f":material/school: **At this surface's defaults:** {lesson(cfg.surface)}")
 explanatory.caption(
-    f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub; "
-    "click the contour to start somewhere else."
+    f"**{ls.title}** — {ls.description} Press ▶ to race them; drag the step slider to scrub "
+    "time and the α slider to try other learning rates; click the contour to start "
+    "somewhere else."
 )
 
 if not cfg.optimizers:
@@ -60,21 +58,11 @@ with st.spinner("Running the optimizers..."):
 for message in diverged_messages(cfg, runs):
     st.warning(message, icon=":material/warning:")
 
-charts = race_charts(cfg, RACE_HEIGHT, LOSS_HEIGHT)
-plotly_chart(
-    charts.race,
+race_chart(
+    race_view(cfg),
     key=CHART_KEY,
-    height=RACE_HEIGHT,
-    stages=True,
-    later=(CLICK_GRID_NAME,),
-    poster=charts.poster,
     on_click=_set_start_from_click,
     config=plotly_config("compare", cfg, "race"),
-)
-
-st.subheader("Loss against step")
-plotly_chart(
-    charts.loss, key="loss_chart", height=LOSS_HEIGHT, config=plotly_config("compare", cfg, "loss")
 )
 
 st.subheader("Results")

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from figures.convexity import chord_figure, curvature_figure, segment_figure
-from figures.race import clicked_point
 from landscapes.convexity import default_segment, segment_verdict, surface_verdict
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_theory import chord, critical_table, curvature
 from ui.export import plotly_config
+from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
 
@@ -25,7 +25,7 @@ def _defaults(landscape) -> dict:
 
 def _move_point_from_click() -> None:
     """Runs before the rerun, so the point's number inputs may still be set."""
-    point = clicked_point(st.session_state.get(CHART_KEY))
+    point = clicked_xy(CHART_KEY)
     if point is None:
         return
     (x0, x1), (y0, y1) = config().landscape().bounds
@@ -84,17 +84,14 @@ check = chord(cfg.surface, cfg.landscape_params, a, b)
 left, right = st.columns(2)
 with left:
     grid = surface_grid(cfg.surface, cfg.landscape_params, 121)
-    st.plotly_chart(
+    chart(
         segment_figure(ls, grid, check),
         key=CHART_KEY,
-        on_select=_move_point_from_click,
-        selection_mode="points",
-        width="stretch",
-        theme=None,
+        on_click=_move_point_from_click,
         config=PLOT,
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", theme=None, config=PLOT)
+    chart(chord_figure(check), key="chord_chart", config=PLOT)
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -116,10 +113,9 @@ with st.spinner("Computing the Hessian on the grid..."):
     table = critical_table(ls)
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(
+    chart(
         curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
-        width="stretch",
-        theme=None,
+        key="curvature_chart",
         config=PLOT,
     )
 with right:

@@ -9,6 +9,7 @@ from optimizers.sweeps_extra import stability_limit
 from ui import params
 from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
 from ui.export import plotly_config
+from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
 
@@ -64,12 +65,11 @@ best = ls.global_minimum.loss
 best_text = f"{best:.4g}" if abs(best) > 1e-12 else "0"
 start_loss = float(ls.loss(cfg.start))
 limit = stability_limit(ls)
-st.plotly_chart(
+chart(
     sensitivity_figure(
         sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
     ),
-    width="stretch",
-    theme=None,
+    key="sensitivity_chart",
     config=PLOT,
 )
 st.markdown(describe_sweeps(sweeps, limit))
@@ -107,9 +107,7 @@ else:
             )
             for s in heat
         ]
-    st.plotly_chart(
-        hyper_figure(panels, best, start_loss), width="stretch", theme=None, config=PLOT
-    )
+    chart(hyper_figure(panels, best, start_loss), key="hyper_chart", config=PLOT)
     skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
     if skipped:
         st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import sgd_lab
-from figures.race import clicked_point
+from figures.race import CLICK_GRID_NAME
 from figures.style import label
 from landscapes import DATA_LANDSCAPES
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
@@ -21,6 +21,7 @@ from ui.compute_sgd import (
     use_values,
 )
 from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
+from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
 
@@ -32,8 +33,8 @@ LAB_OPTIMIZERS = ("gd", "sgd")
 
 def _set_start_from_click() -> None:
     """Runs before the rerun, so the sidebar's start widgets may still be set."""
-    point = clicked_point(st.session_state.get(CHART_KEY), sgd_lab.CLICK_GRID_TRACE)
-    if point is not None:
+    point = clicked_xy(CHART_KEY)
+    if point is not None and point[2] == CLICK_GRID_NAME:
         st.session_state["x0"] = round(point[0], 2)
         st.session_state["y0"] = round(point[1], 2)
 
@@ -121,13 +122,10 @@ explanatory.caption(
     "play; the first epochs go step by step, later frames skip steps. Click the contour to "
     "start somewhere else."
 )
-st.plotly_chart(
+chart(
     figure,
     key=CHART_KEY,
-    on_select=_set_start_from_click,
-    selection_mode="points",
-    width="stretch",
-    theme=None,
+    on_click=_set_start_from_click,
     config=plotly_config("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
 )
 gif_download(
@@ -159,10 +157,9 @@ with left:
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(
+    chart(
         sgd_lab.loss_figure(gd, sgd),
-        width="stretch",
-        theme=None,
+        key="sgd_loss_chart",
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
     )
 
@@ -184,7 +181,7 @@ def step_section() -> None:
     pos, grads = view["position"], view["grads"]
     batch = sorted(int(i) + 1 for i in view["batch"])
     batch_label = f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
-    st.plotly_chart(
+    chart(
         sgd_lab.minibatch_figure(
             ls,
             view["full_grid"],
@@ -196,8 +193,7 @@ def step_section() -> None:
             view["scale"],
             batch_label=batch_label,
         ),
-        width="stretch",
-        theme=None,
+        key="minibatch_chart",
         config=plotly_config("sgd-lab", cfg, f"minibatch-step{step}", LAB_OPTIMIZERS),
     )
     m1, m2, m3, m4 = st.columns(4)
@@ -251,9 +247,8 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(
+chart(
     sgd_lab.lr_figure(sgd.lrs, k),
-    width="stretch",
-    theme=None,
+    key="sgd_lr_chart",
     config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
 )

@@ -36,6 +36,7 @@ from ui.compute_theory import (
     zoom_grid,
 )
 from ui.export import plotly_config
+from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
 
@@ -85,7 +86,7 @@ with right:
     # Room for the step and for the uphill arrow the figure draws opposite to it.
     window = window_around([step.phi, step.new, 2 * step.phi - step.new], 0.02 * extent)
     grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-    st.plotly_chart(gd_step_figure(ls, grid, step), width="stretch", theme=None, config=PLOT)
+    chart(gd_step_figure(ls, grid, step), key="gd_step_chart", config=PLOT)
 
 # ----- 2. momentum ------------------------------------------------------------------------------
 st.header("2 · Momentum: a weighted sum of all past gradients")
@@ -116,11 +117,8 @@ with left:
         f"of the weight. T = {total} is the number of steps in the sidebar."
     )
 with right:
-    st.plotly_chart(
-        momentum_weights_figure(weights[:shown], cfg.beta, total),
-        width="stretch",
-        theme=None,
-        config=PLOT,
+    chart(
+        momentum_weights_figure(weights[:shown], cfg.beta, total), key="momentum_chart", config=PLOT
     )
 
 # ----- 3. Nesterov --------------------------------------------------------------------------------
@@ -154,7 +152,7 @@ with right:
         points = [la.phi, la.ahead, la.momentum_next, la.nesterov_next]
         window = window_around(points, 1e-3 * extent, pad=0.45)
         grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-        st.plotly_chart(lookahead_figure(ls, grid, la), width="stretch", theme=None, config=PLOT)
+        chart(lookahead_figure(ls, grid, la), key="lookahead_chart", config=PLOT)
     else:
         st.warning(
             f"With α = {cfg.lr:.3g} momentum diverges within {LOOKAHEAD_WARMUP} steps from the "
@@ -184,7 +182,7 @@ cols[2].latex(
     r"\phi_{t+1} = \phi_t - \alpha\, \frac{\tilde m_{t+1}}{\sqrt{\tilde v_{t+1}}+\epsilon}"
 )
 bias_figure = bias_correction_figure(curves, g, cfg.beta, cfg.gamma)
-st.plotly_chart(bias_figure, width="stretch", theme=None, config=PLOT)
+chart(bias_figure, key="bias_chart", config=PLOT)
 ratio = uncorrected_first_step(cfg.beta, cfg.gamma)
 explanatory.caption(
     f"At t = 1: m₁ = (1−β) g = {curves.m[0]:.4g} but m̃₁ = {curves.m_tilde[0]:.6g} = g; "
@@ -217,9 +215,7 @@ with left:
 with right:
     window = window_around([gd.phi, gd.new, normalized.new], 0.05)
     grid = zoom_grid("quadratic", BALANCE_PARAMS, window)
-    st.plotly_chart(
-        scale_step_figure(bowl, grid, gd, normalized), width="stretch", theme=None, config=PLOT
-    )
+    chart(scale_step_figure(bowl, grid, gd, normalized), key="scale_chart", config=PLOT)
 
 # ----- 6. Adam balances the scales ----------------------------------------------------------------
 st.header("6 · Adam balances parameters of very different scales")
@@ -234,10 +230,9 @@ explanatory.markdown(
     "φ₁; Adam's steps have about the same length in both coordinates, as if the two "
     "parameters had been rescaled to the same size."
 )
-st.plotly_chart(
+chart(
     balance_figure(bowl, balance_grid(), gd_run.points, adam_run.points),
-    width="stretch",
-    theme=None,
+    key="balance_chart",
     config=PLOT,
 )
 gd_first = abs(gd_run.points[1] - gd_run.points[0])

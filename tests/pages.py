@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -19,3 +20,16 @@ def open_page(page: str, *, timeout: float, **query) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def chart_figures(at: AppTest) -> list[dict]:
+    """The Plotly figure of every chart drawn through ui/plotly_chart.py, in page order."""
+    from ui.plotly_chart import COMPONENT
+
+    found = []
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == COMPONENT:
+            data = json.loads(element.proto.json)
+            if data.get("figure"):
+                found.append(json.loads(data["figure"]))
+    return found

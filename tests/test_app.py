@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from figures.race_motion import run_of
 from landscapes import LANDSCAPE_NAMES, get_landscape
 from landscapes.presets import PRESETS
 from optimizers import run
-from tests.plotly_json import values
 from ui.plotly_chart import COMPONENT, PLOTLY_JS_NAME, PLOTLY_JS_SOURCE, STATIC_DIR
 
 CONFIG_KEY = "_descent_config"
@@ -27,18 +27,24 @@ def make_app(**query) -> AppTest:
 
 
 def chart_data(at: AppTest) -> list[dict]:
-    """The data of the compare page's Plotly charts (ui/plotly_chart.py), in page order."""
+    """The data of the page's charts (ui/plotly_chart.py), in page order; each carries the
+    size of its JSON, as sent to the browser, under "bytes"."""
     found = []
     for element in at.get("bidi_component"):
         if element.proto.component_name == COMPONENT:
             data = json.loads(element.proto.json)
-            if data.get("figure"):
-                found.append(data)
+            if data.get("figure") or data.get("race"):
+                found.append(dict(data, bytes=len(element.proto.json.encode())))
     return found
 
 
-def figure(at: AppTest, index: int = 0) -> dict:
-    return json.loads(chart_data(at)[index]["figure"])
+def race_data(at: AppTest) -> dict:
+    (race,) = [d for d in chart_data(at) if d.get("race")]
+    return race
+
+
+def uids(figure: dict) -> list[str]:
+    return [t.get("uid") for t in figure["data"]]
 
 
 def config(at: AppTest):
@@ -56,35 +62,39 @@ def test_default_view_renders_the_race():
     assert cfg.surface == "rosenbrock"
     assert cfg.optimizers == ("gd", "sgd", "momentum", "nesterov", "adam")
     assert cfg.lr == pytest.approx(10 ** PRESETS["rosenbrock"].lg_lr)
-    fig = figure(at)
-    names = [t.get("name") for t in fig["data"]]
-    for label in ("GD", "SGD", "Momentum", "Nesterov"):
-        assert label in names
-    # Adam takes the slider's α times the preset's factor, and says so in the legend.
+    race = race_data(at)
+    motion = race["race"]["motion"]
+    # Every optimizer, at its own α, times 25 factors from 0.1 to 10, the centre exactly 1.
+    assert [o["name"] for o in motion["optimizers"]] == list(cfg.optimizers)
+    assert [o["lr"] for o in motion["optimizers"]] == [s.lr for s in cfg.settings]
+    assert len(motion["factors"]) == 25 and motion["factors"][motion["centre"]] == 1.0
+    assert motion["factors"][0] == pytest.approx(0.1) and motion["factors"][-1] == pytest.approx(10)
+    assert len(motion["offsets"]) == 25 * 5 + 1 and len(motion["diverged"]) == 25 * 5
+    # Each panel has each optimizer's traces for the browser to fill.
+    for k in range(5):
+        assert f"path2d:{k}" in uids(race["race"]["contour"])
+        assert {f"trail3d:{k}", f"head3d:{k}"} <= set(uids(race["race"]["surface"]))
+        assert {f"loss:{k}", f"lossx:{k}"} <= set(uids(race["race"]["loss"]))
+    # The default view sends at most 300 KB, paths at every α included.
+    assert race["bytes"] <= 300_000
+    # Adam takes the slider's α times the preset's factor, and says so in its label.
     factor = 10 ** (PRESETS["rosenbrock"].lg_lr_adaptive - PRESETS["rosenbrock"].lg_lr)
-    assert f"Adam (α × {factor:.3g})" in names
-    assert 2 <= len(fig["frames"]) <= 101
-    # The default view's figure stays small however long the run.
-    assert len(chart_data(at)[0]["figure"]) < 1_000_000
+    labels = [o["label"] for o in motion["optimizers"]]
+    assert labels[:4] == ["GD", "SGD", "Momentum", "Nesterov"]
+    assert labels[4] == f"Adam (α × {factor:.3g})"
 
 
 def test_the_compare_page_draws_with_the_published_plotly_js():
     at = make_app()
-    race, loss = chart_data(at)
-    # Both charts load the plotly.js that ships with the pinned plotly package, from static/.
-    assert race["src"] == loss["src"] == f"/app/static/{PLOTLY_JS_NAME}"
+    race = race_data(at)
+    # It loads the plotly.js that ships with the pinned plotly package, from static/.
+    assert race["src"] == f"/app/static/{PLOTLY_JS_NAME}"
     published = STATIC_DIR / PLOTLY_JS_NAME
     assert published.read_bytes() == PLOTLY_JS_SOURCE.read_bytes()
-    # The race draws its 2D part first, the click grid and 3D scene after; clicks set the start.
-    assert race["stages"] and race["later"] == ["click-grid"] and race["clickable"]
-    assert not loss["stages"] and not loss["clickable"]
+    assert race["clickable"]  # clicks on the contour set the start
     # Until plotly.js has loaded, the race shows a static SVG of its contour, one path each.
     assert race["poster"].startswith('<svg class="descent-poster"')
     assert race["poster"].count("<polyline") == len(config(at).optimizers)
-    assert loss["poster"] is None
-    # The host holds the figure's height while plotly.js loads, so nothing below jumps.
-    assert race["height"] == figure(at)["layout"]["height"]
-    assert loss["height"] == figure(at, 1)["layout"]["height"]
     # A loader starts the download before the sidebar: it is the first component, figureless.
     first = json.loads(at.get("bidi_component")[0].proto.json)
     assert first == {"src": race["src"]}
@@ -97,29 +107,36 @@ def test_figure_paths_equal_the_optimizer_runs():
     at = make_app(surface="himmelblau", opt=["gd"], steps="50")
     cfg = config(at)
     ls = get_landscape("himmelblau", noise=cfg.noise)
-    expected = run(ls, "gd", cfg.start, 50, cfg.lr).points
-    fig = figure(at)
-    paths = [
-        t
-        for t in fig["data"]
-        if t.get("type") == "scatter" and t.get("legendgroup") == "gd" and values(t["x"]).size == 51
-    ]
-    assert paths, "the full GD path is drawn on the contour"
-    np.testing.assert_allclose(values(paths[0]["x"]), expected[:, 0], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(values(paths[0]["y"]), expected[:, 1], rtol=1e-4, atol=1e-4)
+    expected = run(ls, "gd", cfg.start, 50, cfg.lr)
+    motion = race_data(at)["race"]["motion"]
+    centre = run_of(motion, 0, motion["centre"])
+    # The kept steps, at the precision of the uint16 transport (1/65535 of the range).
+    (bx0, bx1), (by0, by1) = ls.divergence_box()
+    assert centre["idx"][0] == 0 and centre["idx"][-1] == 50
+    pts = expected.points[centre["idx"]]
+    np.testing.assert_allclose(centre["x"], pts[:, 0], atol=(bx1 - bx0) / 65535)
+    np.testing.assert_allclose(centre["y"], pts[:, 1], atol=(by1 - by0) / 65535)
+    # Losses travel as log10(loss - floor + eps).
+    floor, eps = motion["loss_floor"], motion["loss_eps"]
+    lo, hi = motion["ranges"]["loss"]
+    np.testing.assert_allclose(
+        np.log10(centre["loss"] - floor + eps),
+        np.log10(expected.losses[centre["idx"]] - floor + eps),
+        atol=(hi - lo) / 65535 * 1.01,
+    )
 
 
 def test_changing_alpha_changes_the_trajectories():
     at = make_app(surface="quadratic", opt=["gd"])
-    before = figure(at)
+    before = race_data(at)["race"]["motion"]
     at.sidebar.slider(key="log_lr").set_value(-1.0).run()
     assert not at.exception
     assert config(at).lr == pytest.approx(0.1)
-    after = figure(at)
-    gd_before = [t for t in before["data"] if t.get("legendgroup") == "gd"]
-    gd_after = [t for t in after["data"] if t.get("legendgroup") == "gd"]
-    assert values(gd_before[0]["x"]).size == values(gd_after[0]["x"]).size
-    assert not np.allclose(values(gd_before[0]["x"]), values(gd_after[0]["x"]))
+    after = race_data(at)["race"]["motion"]
+    assert after["optimizers"][0]["lr"] == pytest.approx(0.1)
+    gd_before = run_of(before, 0, before["centre"])
+    gd_after = run_of(after, 0, after["centre"])
+    assert not np.array_equal(gd_before["x"], gd_after["x"])
 
 
 def test_query_parameters_set_the_widgets():
@@ -235,8 +252,10 @@ def test_every_surface_renders_with_its_defaults_and_nothing_diverges(surface):
     table = at.dataframe[0].value
     assert table["diverged at"].isna().all()
     # every optimizer visibly moves on the first view
-    fig = figure(at)
-    assert len(fig["frames"]) > 1
+    motion = race_data(at)["race"]["motion"]
+    for o in range(len(motion["optimizers"])):
+        path = run_of(motion, o, motion["centre"])
+        assert np.ptp(path["x"]) + np.ptp(path["y"]) > 0
 
 
 def test_without_static_serving_the_page_says_how_to_fix_it():
@@ -251,7 +270,7 @@ def test_without_static_serving_the_page_says_how_to_fix_it():
     assert not at.exception
     assert chart_data(at) == []  # nothing pointing at a plotly.js that would not load
     message = "\n".join(e.value for e in at.error)
-    assert len(at.error) == 2  # in place of each chart; the early loader stays silent
+    assert len(at.error) == 1  # in place of the chart; the early loader stays silent
     assert "static file serving" in message and "--server.enableStaticServing true" in message
     # The rest of the page still works: the results table is there.
     assert len(at.main.dataframe) == 1

@@ -4,13 +4,12 @@ learning rate makes the runs diverge."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes.presets import PRESETS
+from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
@@ -23,9 +22,9 @@ def open_page(**query) -> AppTest:
 
 
 def figure(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
+    charts = chart_figures(at)
     assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    return charts[0]
 
 
 def maps(fig: dict) -> dict[str, dict]:
@@ -121,7 +120,7 @@ def test_no_optimizer_chosen_gives_a_message():
     at.sidebar.multiselect(key="opt").set_value([]).run()
     assert not at.exception
     assert any("Choose at least one optimizer" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    assert not chart_figures(at)
 
 
 def test_steps_follow_the_surface_until_set_by_hand():

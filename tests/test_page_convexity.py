@@ -3,14 +3,13 @@ curvature map's verdict, the critical-point table, and bad links."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes import get_landscape
 from landscapes.convexity import DEFAULT_SEGMENTS
+from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
@@ -25,8 +24,7 @@ def open_page(**query) -> AppTest:
 def figures(at: AppTest) -> dict[str, dict]:
     """Every chart's figure JSON, keyed by the start of its title."""
     out = {}
-    for chart in at.get("plotly_chart"):
-        fig = json.loads(chart.proto.spec)
+    for fig in chart_figures(at):
         out[fig["layout"]["title"]["text"].split(" ")[0]] = fig
     return out
 

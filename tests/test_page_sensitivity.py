@@ -3,12 +3,11 @@ them, the stability limit on the quadratic, the URL controls and their warnings.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
@@ -21,7 +20,7 @@ def open_page(**query) -> AppTest:
 
 
 def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return chart_figures(at)
 
 
 def traces(fig: dict, role: str) -> dict[str, dict]:
@@ -123,7 +122,7 @@ def test_no_optimizer_chosen_gives_a_message():
     at.sidebar.multiselect(key="opt").set_value([]).run()
     assert not at.exception
     assert any("Choose at least one optimizer" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    assert not chart_figures(at)
 
 
 def test_surface_with_negative_minimum_plots_the_gap():

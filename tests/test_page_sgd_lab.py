@@ -3,7 +3,6 @@ the true minibatches, GD stalls at the saddle where SGD escapes, URL and button 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -14,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from landscapes import get_landscape
 from optimizers import run
 from optimizers.minibatch import suggested_step_decay, with_epochs_of
+from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import decoded
 from ui.state import CONFIG_KEY
@@ -34,7 +34,7 @@ def frame_trace(figure: dict, frame: dict, name: str) -> dict:
 
 
 def charts(at) -> list[dict]:
-    return [decoded(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+    return [decoded(fig) for fig in chart_figures(at)]
 
 
 def markdown(at) -> str:

@@ -3,13 +3,12 @@ sidebar's settings."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes.presets import PRESETS
+from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
@@ -21,7 +20,7 @@ def open_page(**query) -> AppTest:
 
 
 def all_figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return chart_figures(at)
 
 
 def bars(at: AppTest) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +46,7 @@ def test_page_renders_every_section():
     assert len(headers) == 6
     for word in ("Gradient descent", "Momentum", "Nesterov", "bias correction", "Normalized"):
         assert any(word in h for h in headers), word
-    assert len(at.get("plotly_chart")) == 6
+    assert len(chart_figures(at)) == 6
     assert len(at.main.dataframe) == 3
     assert len(at.latex) >= 12
 
@@ -134,7 +133,7 @@ def test_diverging_learning_rate_gives_a_warning_not_a_traceback():
     at = open_page(log_lr="1")  # alpha = 10 on rosenbrock
     text = "\n".join(w.value for w in at.main.warning)
     assert "momentum diverges within 5 steps" in text
-    assert len(at.get("plotly_chart")) == 5  # every plot but the look-ahead one
+    assert len(chart_figures(at)) == 5  # every plot but the look-ahead one
     assert "**increased**" in "\n".join(c.value for c in at.main.caption)
 
 

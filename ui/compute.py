@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import plotly.io as pio
 import streamlit as st
 
 from figures import style
 from figures.poster import race_poster_svg
-from figures.race import RunView, loss_figure, race_figure_json
+from figures.race import RunView
+from figures.race_motion import AlphaSweep, alpha_factors, motion_payload
+from figures.race_panels import (
+    contour_figure,
+    loss_axis,
+    marker_sizes,
+    surface_figure,
+    surface_lift,
+)
+from figures.race_panels import loss_figure as loss_panel
 from landscapes import get_landscape
-from optimizers import run
+from optimizers import Trajectory, run
 from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 
@@ -64,15 +75,80 @@ def run_setting(config: Config, s: OptimizerSettings, start=None, steps=None):
     )
 
 
+ALPHA_FACTORS = alpha_factors()  # the α scrubber's factors: K = 25 over ± one decade
+CENTRE = int(np.flatnonzero(ALPHA_FACTORS == 1.0)[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def alpha_sweep(
+    surface, params, optimizer, start, steps, lr, beta, gamma, eps, batch_size, seed, schedule
+):
+    """One vectorized run of ``optimizer`` at ``lr * ALPHA_FACTORS``, all from ``start``."""
+    ls = _landscape(surface, params)
+    starts = np.tile(np.asarray(start, dtype=float), (len(ALPHA_FACTORS), 1))
+    return run(
+        ls,
+        optimizer,
+        starts,
+        steps,
+        lr * ALPHA_FACTORS,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=batch_size,
+        seed=seed,
+        schedule=schedule_from_tuple(schedule),
+    )
+
+
+def _swept(config: Config, s: OptimizerSettings) -> Trajectory:
+    return alpha_sweep(
+        config.surface,
+        config.landscape_params,
+        s.name,
+        tuple(config.start),
+        config.steps,
+        s.lr,
+        s.beta,
+        s.gamma,
+        s.eps,
+        s.batch_size,
+        config.seed,
+        config.schedule,
+    )
+
+
+def sweeps(config: Config) -> list[AlphaSweep]:
+    """Every chosen optimizer at its own α (``config.settings[i].lr``) times each factor."""
+    return [AlphaSweep.from_trajectory(_swept(config, s), s.lr) for s in config.settings]
+
+
+def _column(trajectory: Trajectory, k: int) -> Trajectory:
+    """Run ``k`` of a batched trajectory, as a single run's trajectory."""
+    return replace(
+        trajectory,
+        points=trajectory.points[:, k],
+        losses=trajectory.losses[:, k],
+        diverged=int(trajectory.diverged[k]),
+        lrs=trajectory.lrs[:, k],
+    )
+
+
 def race(config: Config) -> dict:
-    """Every chosen optimizer's trajectory, keyed by name."""
-    return {s.name: run_setting(config, s) for s in config.settings}
+    """Every chosen optimizer's trajectory at its own α, keyed by name: the scrubber's
+    centre runs, so the table and the figure show the same runs."""
+    return {s.name: _column(_swept(config, s), CENTRE) for s in config.settings}
 
 
 @dataclass(frozen=True)
-class RaceCharts:
-    race: str  # the race figure's Plotly JSON
-    loss: str  # the loss-against-step figure's Plotly JSON
+class RaceView:
+    """What the compare page's chart component draws (figures as Plotly JSON)."""
+
+    contour: dict  # Plotly figures as JSON-ready dicts, without their (shared) template
+    surface: dict
+    loss: dict
+    template: dict
+    motion: dict  # figures.race_motion.motion_payload
     poster: str  # SVG: the contour and paths, shown while plotly.js loads
 
 
@@ -84,26 +160,41 @@ def legend_label(config: Config, name: str) -> str:
     return f"{style.label(name)} (α × {ratio:.3g})"
 
 
-def race_charts(config: Config, race_height: int, loss_height: int) -> RaceCharts:
-    """The compare page's two figures, built once per configuration: a new visitor to a view
-    already drawn (the default one above all) gets them without the 0.2-0.3 s build."""
-    return _race_charts(repr(config), config, race_height, loss_height)
+def race_view(config: Config) -> RaceView:
+    """The compare page's figures and paths, built once per configuration: a new visitor to
+    a view already drawn (the default one above all) gets them at once."""
+    return _race_view(repr(config), config)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _race_charts(key: str, _config: Config, race_height: int, loss_height: int) -> RaceCharts:
+def _race_view(key: str, _config: Config) -> RaceView:
     # ``key`` is the configuration's repr (exact: floats print round-trip); ``_config``, which
     # Streamlit does not hash, is the same configuration as an object.
-    runs = race(_config)
+    swept = sweeps(_config)
+    centre = race(_config)
     # Mark the critical points near these paths (all of them unless the surface is crowded).
-    ls = _config.landscape().for_view([t.points for t in runs.values()])
-    views = [
-        RunView.from_trajectory(t, label=legend_label(_config, name)) for name, t in runs.items()
+    ls = _config.landscape().for_view([t.points for t in centre.values()])
+    names = [s.name for s in swept]
+    motion = motion_payload(ls, swept, ALPHA_FACTORS)
+    axis = loss_axis(swept)
+    motion["loss_axis"] = axis
+    motion["lift"] = surface_lift(ls)
+    for optimizer, size in zip(motion["optimizers"], marker_sizes(len(names)), strict=True):
+        optimizer["size"] = size  # px: earlier markers larger, so stacked ends show as rings
+        optimizer["label"] = legend_label(_config, optimizer["name"])
+    views = [RunView.from_trajectory(t) for t in centre.values()]
+    figures = [
+        json.loads(pio.to_json(fig, validate=False, remove_uids=False))
+        for fig in (
+            contour_figure(ls, names, _config.start),
+            surface_figure(ls, names, _config.start),
+            loss_panel(names, axis, _config.steps),
+        )
     ]
-    race_json = race_figure_json(ls, views, height=race_height)
-    loss = loss_figure(views, loss_floor=ls.global_minimum.loss, height=loss_height)
-    return RaceCharts(
-        race=race_json,
-        loss=pio.to_json(loss, validate=False),
+    templates = [fig["layout"].pop("template") for fig in figures]
+    return RaceView(
+        *figures,
+        template=templates[0],
+        motion=motion,
         poster=race_poster_svg(ls, views),
     )

@@ -121,17 +121,22 @@ export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data || !data.src) return;
   const ready = loadPlotly(data.src);
+  if (data.race) return renderRace(component, ready);
   if (!data.figure) return; // a loader: plotly.js starts downloading, nothing is drawn
 
   let host = parentElement.querySelector(":scope > .descent-plot");
   if (!host) {
     host = document.createElement("div");
     host.className = "descent-plot";
+    host.setAttribute("data-testid", "descent-chart");
     parentElement.appendChild(host);
     let width = 0;
     new ResizeObserver((entries) => {
       const w = Math.round(entries[0].contentRect.width);
-      if (host.__plotted && w !== width && window.Plotly) window.Plotly.Plots.resize(host);
+      // Plotly throws for a hidden div (as while the page is being left).
+      if (host.__plotted && w !== width && window.Plotly && host.offsetParent !== null) {
+        Promise.resolve(window.Plotly.Plots.resize(host)).catch(() => {});
+      }
       width = w;
     }).observe(host);
   }

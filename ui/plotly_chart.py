@@ -20,8 +20,11 @@ import shutil
 from pathlib import Path
 
 import plotly
+import plotly.io as pio
 import plotly.offline
 import streamlit as st
+
+from figures.race_panels import PANEL_HEIGHT
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC_DIR = REPO / "static"  # served at <base>/app/static/
@@ -29,12 +32,42 @@ PLOTLY_JS_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.j
 PLOTLY_JS_NAME = f"plotly-{plotly.offline.get_plotlyjs_version()}.min.js"
 COMPONENT = "descent_plotly"
 LOADER_KEY = "descent_plotly_loader"
-_JS = (Path(__file__).parent / "plotly_chart.js").read_text(encoding="utf-8")
+# The race's code (ui/race_chart.js) comes first: the module's default export calls it.
+_JS = "\n".join(
+    (Path(__file__).parent / name).read_text(encoding="utf-8")
+    for name in ("race_chart.js", "plotly_chart.js")
+)
 # The loader draws nothing and must take no room; charts hold their height while loading.
 _CSS = f"""
 .st-key-{LOADER_KEY} {{ display: none; }}
 .descent-plot {{ width: 100%; }}
 .descent-plot-error {{ color: #b42318; padding: 1rem 0; }}
+.descent-race {{ width: 100%; outline: none; }}
+.descent-race:focus-visible {{ outline: 2px solid #0072B2; outline-offset: 2px; }}
+.descent-controls {{ display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: center;
+  font-size: 0.9rem; margin-bottom: 0.3rem; }}
+.descent-alpha, .descent-time {{ display: flex; gap: 0.4rem; align-items: center;
+  flex: 1 1 300px; }}
+.descent-controls input[type=range] {{ flex: 1 1 120px; min-width: 80px; }}
+.descent-controls button, .descent-controls select {{ font: inherit; padding: 0.1rem 0.5rem;
+  border: 1px solid #bbb; border-radius: 0.3rem; background: white; cursor: pointer; }}
+.descent-controls output {{ font-variant-numeric: tabular-nums; white-space: nowrap; }}
+/* Two panels side by side; below about 700 px they wrap, each at full width. */
+.descent-panels {{ display: flex; flex-wrap: wrap; gap: 8px; }}
+.descent-panels > .descent-panel {{ flex: 1 1 340px; min-width: 0; }}
+.descent-panel {{ position: relative; }}
+.descent-controls button {{ white-space: nowrap; }}
+/* Room held for the plots while plotly.js loads (they size themselves to their width). */
+.descent-surface {{ min-height: 260px; }}
+.descent-loss {{ min-height: 220px; }}
+.descent-time {{ flex-wrap: wrap; }}
+.descent-overlay {{ position: absolute; pointer-events: none; overflow: hidden; }}
+.descent-readout {{ display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.85rem;
+  margin: 0.3rem 0; font-variant-numeric: tabular-nums; }}
+.descent-swatch {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
+  margin-right: 0.3em; vertical-align: -0.05em; }}
+.descent-run.diverged {{ font-style: italic; }}
+.descent-contour svg.descent-poster {{ width: 100%; height: auto; max-height: {PANEL_HEIGHT}px; }}
 """
 
 
@@ -130,6 +163,44 @@ def plotly_chart(
     )
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _component()(key=key, data=data, height=height, **callbacks)
+
+
+DEFAULT_HEIGHT = 450  # px: Plotly's own default for a figure without a height
+
+
+def chart(figure, *, key: str, on_click=None, config: dict | None = None):
+    """Draw a ``go.Figure`` in place of ``st.plotly_chart``: later runs with the same ``key``
+    update the chart with ``Plotly.react`` instead of building a new one. ``on_click``:
+    see `plotly_chart`; ``config`` is merged into Plotly's config."""
+    height = int(figure.layout.height or DEFAULT_HEIGHT)
+    return plotly_chart(
+        pio.to_json(figure, validate=False),
+        key=key,
+        height=height,
+        on_click=on_click,
+        config=config,
+    )
+
+
+def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
+    """The compare page's race (a `ui.compute.RaceView`): contour, surface and loss, with an α
+    scrubber and Play/Pause/step/speed that run in the browser (ui/race_chart.js).
+
+    ``on_click``: called (before the rerun) when the contour is clicked; read the point with
+    `clicked_xy`. ``config`` is merged into Plotly's config (e.g. toImageButtonOptions).
+    """
+    src = _source()
+    if src is None:
+        return None
+    data = dict(
+        src=src,
+        race=dict(contour=view.contour, surface=view.surface, loss=view.loss, motion=view.motion),
+        poster=view.poster,
+        clickable=on_click is not None,
+        config={"displaylogo": False, **(config or {})},
+    )
+    callbacks = {"on_click_change": on_click} if on_click is not None else {}
+    return _component()(key=key, data=data, **callbacks)
 
 
 def clicked_xy(key: str) -> tuple[float, float, str] | None:

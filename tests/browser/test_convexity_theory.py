@@ -11,7 +11,7 @@ from tests.browser.helpers import (
     wait_idle,
 )
 
-PLOT = '[data-testid="stPlotlyChart"]'
+PLOT = '[data-testid="descent-chart"]'
 
 
 def _open(page, url: str, charts: int) -> None:

@@ -12,7 +12,7 @@ from tests.browser.helpers import (
     wait_idle,
 )
 
-PLOTS = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOTS = '.js-plotly-plot[data-testid="descent-chart"]'
 
 
 def _open(page, url: str, plots: int) -> None:

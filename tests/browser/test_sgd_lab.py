@@ -25,7 +25,7 @@ def _assert_no_console_errors(page, paused: bool = False) -> None:
     assert_no_console_errors(page)
 
 
-PLOTS = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOTS = '.js-plotly-plot[data-testid="descent-chart"]'
 N_PLOTS = 4  # animation, loss against step, minibatch view, learning rate
 
 

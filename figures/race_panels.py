@@ -1,0 +1,328 @@
+"""The compare page's three panels as static Plotly figures: the contour, the 3D surface and
+the loss against step.
+
+Each optimizer k gets empty, styled traces (uids ``path2d:k``, ``trail3d:k``, ``head3d:k``,
+``loss:k``, ``lossx:k``) that the browser fills from the motion payload
+(figures/race_motion.py) at the α it shows; what moves with the step on the 2D plots (trails,
+heads, the step line) the browser draws over them itself (ui/race_chart.js). Separate
+figures, so that on a narrow screen the contour and the surface stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from figures import style
+from figures.png import png_data_uri
+from figures.poster import loss_bands
+from figures.race import (
+    PHI0,
+    PHI1,
+    SURFACE_LOG_DECADES,
+    LossScale,
+    _cell_max,
+    _critical_traces,
+    _f32,
+    _light_part,
+    _with_alpha,
+)
+
+BANDS_PX = 301  # the contour image's size: a few KB of PNG
+PANEL_HEIGHT = 440
+LOSS_HEIGHT = 300
+FONT = dict(family=style.FONT_FAMILY, size=13)
+
+
+def marker_sizes(n: int) -> list[float]:
+    """Runs that end together would hide each other: earlier markers are drawn larger, so a
+    stack of them shows as concentric rings."""
+    return [9 + min(4.5, 24 / max(1, n - 1)) * (n - 1 - i) for i in range(n)]
+
+
+def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
+    """The contour with the critical points and the start; per optimizer an empty faint
+    path."""
+    _, _, grid = landscape.grid(121)
+    scale = LossScale.for_landscape(landscape, grid)
+    zc = scale(grid)
+    zmin, zmax = float(np.nanmin(zc)), float(np.nanmax(zc))
+    (x0, x1), (y0, y1) = landscape.bounds
+    fig = go.Figure()
+    # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
+    # contour trace: an animation frame redraws only the traces that move, and Plotly would
+    # drop a contour trace that is not among them.
+    fig.add_layout_image(
+        source=png_data_uri(loss_bands(landscape, BANDS_PX)),
+        xref="x",
+        yref="y",
+        x=x0,
+        y=y1,
+        sizex=x1 - x0,
+        sizey=y1 - y0,
+        sizing="stretch",
+        layer="below",
+    )
+    # The colour bar, carried by an invisible point.
+    fig.add_trace(
+        go.Scatter(
+            x=[x0],
+            y=[y0],
+            uid="colorbar",
+            name="loss",
+            mode="markers",
+            marker=dict(
+                color=[zmin],
+                colorscale=_light_part(style.SURFACE_COLORSCALE, 0.3),
+                cmin=zmin,
+                cmax=zmax,
+                opacity=0,
+                showscale=True,
+                colorbar=dict(
+                    title=dict(text=scale.title, side="right"),
+                    thickness=10,
+                    outlinewidth=0,
+                    len=0.9,
+                    **scale.ticks(zmin, zmax),
+                ),
+            ),
+            hoverinfo="skip",
+        )
+    )
+    heights, surface, lift = _surface_grid(landscape)
+    fig.add_traces(
+        [t for t in _critical_traces(landscape, heights, surface, lift) if t.type != "scatter3d"]
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[start[0]],
+            y=[start[1]],
+            uid="start2d",
+            name="start",
+            mode="markers",
+            marker=style.START_MARKER,
+            hovertemplate=f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
+        )
+    )
+    for k, name in enumerate(optimizers):
+        color, label = style.color(name), style.label(name)
+        fig.add_traces(
+            [
+                go.Scatter(
+                    uid=f"path2d:{k}",
+                    name=label,
+                    mode="lines",
+                    line=dict(color=_with_alpha(color, 0.35), width=1.5),
+                    hoverinfo="skip",
+                ),
+            ]
+        )
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", **axis)
+    fig.update_yaxes(
+        title_text=PHI1, range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", **axis
+    )
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=PANEL_HEIGHT,
+        margin=dict(l=50, r=10, t=10, b=45),
+        showlegend=False,
+        hovermode="closest",
+        uirevision=f"contour:{landscape.name}:{landscape.bounds}",
+    )
+    return fig
+
+
+def _surface_grid(landscape, n: int = 48):
+    """The 3D heights' scale, the mesh (x, y, heights) and the lift that keeps paths above it."""
+    _, _, grid = landscape.grid(121)
+    heights = LossScale.for_landscape(landscape, grid, SURFACE_LOG_DECADES)
+    hgrid = heights(grid)
+    hmin, hmax = float(np.nanmin(hgrid)), float(np.nanmax(hgrid))
+    lift = 0.012 * (hmax - hmin if hmax > hmin else 1.0)
+    sx, sy, sgrid = landscape.grid(n)
+    return heights, (sx, sy, heights(sgrid)), lift
+
+
+def surface_lift(landscape) -> dict:
+    """How the browser lifts a path onto the 3D surface: height = max(scale(loss), the mesh
+    under it) + lift; the mesh is the surface trace's z over ``n`` × ``n`` points of the
+    bounds."""
+    heights, (sx, _, _), lift = _surface_grid(landscape)
+    return dict(log=heights.log, floor=heights.floor, eps=heights.eps, lift=lift, n=len(sx))
+
+
+def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
+    """The 3D surface with its minima and the start; per optimizer an empty trail and head."""
+    _, _, grid = landscape.grid(121)
+    colour = LossScale.for_landscape(landscape, grid)
+    zc = colour(grid)
+    heights, (sx, sy, hz), lift = _surface_grid(landscape)
+    _, _, sgrid = landscape.grid(len(sx))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Surface(
+            x=sx,
+            y=sy,
+            z=_f32(hz),
+            surfacecolor=_f32(colour(sgrid)),
+            uid="surface",
+            name="surface",
+            colorscale=_light_part(style.SURFACE_COLORSCALE, 0.3),
+            cmin=float(np.nanmin(zc)),
+            cmax=float(np.nanmax(zc)),
+            showscale=False,
+            lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=0.9),
+            contours=dict(z=dict(show=False)),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.add_traces(
+        [
+            t
+            for t in _critical_traces(landscape, heights, (sx, sy, hz), lift)
+            if t.type == "scatter3d"
+        ]
+    )
+    for t in fig.data[1:]:
+        t.scene = "scene"
+    sxy = np.asarray(start, dtype=float)
+    top = _cell_max(sx, sy, hz, sxy[:1], sxy[1:])
+    z0 = float(np.fmax(heights(landscape.loss(sxy[None, :]))[0], top[0]) + 2 * lift)
+    fig.add_trace(
+        go.Scatter3d(
+            x=[start[0]],
+            y=[start[1]],
+            z=[z0 if np.isfinite(z0) else None],
+            uid="start3d",
+            name="start",
+            mode="markers",
+            marker=dict(symbol="circle-open", size=7, color=style.START_MARKER["color"]),
+            hoverinfo="skip",
+        )
+    )
+    for k, name in enumerate(optimizers):
+        color, label = style.color(name), style.label(name)
+        fig.add_traces(
+            [
+                go.Scatter3d(
+                    uid=f"trail3d:{k}",
+                    name=label,
+                    mode="lines",
+                    line=dict(color=color, width=6),
+                    hoverinfo="skip",
+                ),
+                go.Scatter3d(
+                    uid=f"head3d:{k}",
+                    name=label,
+                    mode="markers",
+                    marker=dict(size=6, color=color, line=dict(color="#FFFFFF", width=1)),
+                    hovertemplate=f"<b>{label}</b><extra></extra>",
+                ),
+            ]
+        )
+    (x0, x1), (y0, y1) = landscape.bounds
+    hmin, hmax = float(np.nanmin(hz)), float(np.nanmax(hz))
+    zbottom, ztop = hmin - 2 * lift, hmax + 4 * lift
+    scene_axis = dict(showbackground=False, gridcolor="#DDDDDD", zerolinecolor="#BBBBBB")
+    small = dict(tickfont=dict(size=11), title_font=dict(size=12))
+    wx, wy = landscape.extent
+    fig.update_scenes(
+        xaxis=dict(title=PHI0, range=[x0, x1], nticks=5, **scene_axis, **small),
+        yaxis=dict(title=PHI1, range=[y0, y1], nticks=5, **scene_axis, **small),
+        zaxis=dict(
+            title=heights.title,
+            range=[zbottom, ztop],
+            nticks=4,
+            tickformat=".3~g",
+            **heights.ticks(zbottom, ztop),
+            **scene_axis,
+            **small,
+        ),
+        aspectmode="manual",
+        aspectratio=dict(x=1.0, y=wy / wx, z=0.55),
+        camera=dict(eye=dict(x=0.6, y=-1.1, z=1.6), center=dict(x=0, y=0, z=-0.15)),
+        uirevision=f"race:{landscape.name}",
+    )
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=PANEL_HEIGHT,
+        margin=dict(l=0, r=0, t=0, b=0),
+        showlegend=False,
+        uirevision=f"surface:{landscape.name}",
+    )
+    return fig
+
+
+def loss_axis(sweeps) -> dict:
+    """The loss chart's fixed y range (log10) over every run at every α, and the shift that
+    makes a loss that is not positive drawable (loss − L* plus a hair)."""
+    drawn = []
+    for s in sweeps:
+        for k in range(s.losses.shape[1]):
+            d = int(s.diverged[k])
+            drawn.append(s.losses[: d if d > 0 else None, k])
+    finite = np.concatenate(drawn) if drawn else np.array([1.0])
+    finite = finite[np.isfinite(finite)]
+    shift, title = 0.0, "loss (log)"
+    if finite.size and finite.min() <= 0:
+        best = float(finite.min())
+        span = float(finite.max()) - best
+        shift = (span * 1e-6 if span > 0 else 1e-12) - best
+        title = "loss − L* (log)"
+    shown = finite + shift
+    shown = shown[shown > 0]
+    if not shown.size:
+        return dict(shift=shift, title=title, range=[-1.0, 1.0])
+    start = max(float(s.losses[0, 0]) + shift for s in sweeps) if sweeps else shown.max()
+    # Runs that blow up leave through the top; the axis keeps the interesting part.
+    hi = np.log10(max(start, 1e-300)) + 0.5
+    lo = max(np.log10(shown.min()), hi - 14.0) - 0.3
+    return dict(shift=shift, title=title, range=[float(lo), float(hi)])
+
+
+def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
+    """Loss against step: empty curves and divergence marks, filled by the browser."""
+    fig = go.Figure()
+    for k, name in enumerate(optimizers):
+        color, label = style.color(name), style.label(name)
+        fig.add_traces(
+            [
+                go.Scatter(
+                    uid=f"loss:{k}",
+                    name=label,
+                    mode="lines",
+                    line=dict(color=color, width=2),
+                    hovertemplate=f"<b>{label}</b><br>step %{{x}}<extra></extra>",
+                ),
+                go.Scatter(
+                    uid=f"lossx:{k}",
+                    name=label,
+                    mode="markers",
+                    marker=dict(symbol="x", size=11, color=color, line=dict(width=1)),
+                    hovertemplate=f"<b>{label}</b><br>diverged at step %{{x}}<extra></extra>",
+                ),
+            ]
+        )
+    fig.update_xaxes(title_text="step", range=[0, max(1, steps)], showgrid=True, zeroline=False)
+    fig.update_yaxes(
+        title_text=axis["title"],
+        type="log",
+        range=axis["range"],
+        showgrid=True,
+        exponentformat="power",
+    )
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=LOSS_HEIGHT,
+        margin=dict(l=60, r=10, t=10, b=45),
+        showlegend=False,
+        hovermode="closest",
+    )
+    return fig
