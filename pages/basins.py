@@ -7,9 +7,10 @@ from figures.basins import basin_figure, describe_basins, divergence_warning, sh
 from figures.style import label
 from optimizers.analysis import default_tolerance
 from optimizers.sweeps_extra import basin_shares
-from ui import params
+from ui import budget, params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
+from ui.figure_cache import shared_figure
 from ui.state import config
 
 GRID_RANGE, GRID_DEFAULT = (10, 150), 60
@@ -52,6 +53,9 @@ for message in params.pop_warnings():
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
+n, cut = budget.basin_grid(n, steps, len(cfg.settings), GRID_RANGE[0])
+if cut:
+    st.warning(cut, icon=":material/speed:")
 
 progress = st.progress(0.0)
 maps = {}
@@ -70,7 +74,13 @@ if warning:
     st.warning(warning, icon=":material/warning:")
 
 st.plotly_chart(
-    basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
+    shared_figure(
+        "basins",
+        (repr(cfg), n, steps),
+        lambda: basin_figure(
+            ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)
+        ),
+    ),
     width="stretch",
     config={"displaylogo": False},
 )

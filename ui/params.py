@@ -39,17 +39,37 @@ def pop_warnings() -> list[str]:
     return st.session_state.pop(WARNINGS_KEY, [])
 
 
+SHOWN_CHARS = 40  # a rejected value is quoted up to this length
+
+
+def shown(raw) -> str:
+    """A link's text, safe to quote in a warning's code span: short, no backticks or line
+    breaks (which would end the span and let the link's own markdown render)."""
+    text = "".join(c if c.isprintable() and c != "`" else "?" for c in str(raw))
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 def _reject(key: str, raw, why: str, default) -> None:
     del st.query_params[key]
     warn(
-        f"The link's parameter **{key}** = `{raw}` was ignored: {why}. "
+        f"The link's parameter **{key}** = `{shown(raw)}` was ignored: {why}. "
         f"Using the default ({default})."
     )
 
 
+def _repeated(key: str, default) -> bool:
+    """A one-valued parameter given several times (``?k=1&k=2``): which did the link mean?
+    Streamlit's widgets drop it silently; drop it with a warning."""
+    values = st.query_params.get_all(key)
+    if len(values) > 1:
+        _reject(key, "&".join(values), "it is given more than once", default)
+        return True
+    return False
+
+
 def check_number(key: str, lo: float, hi: float, default, integer: bool = False) -> None:
     """Drop ``key`` from the URL unless it parses as a number in [lo, hi]."""
-    if key not in st.query_params:
+    if key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]
     try:
@@ -65,7 +85,7 @@ def check_number(key: str, lo: float, hi: float, default, integer: bool = False)
 
 
 def check_choice(key: str, options: Iterable[str], default) -> None:
-    if key not in st.query_params:
+    if key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]
     options = list(options)
@@ -88,7 +108,7 @@ def check_choices(key: str, options: Iterable[str], default) -> None:
 
 def check_with(key: str, validate: Callable[[str], str | None], default) -> None:
     """``validate(raw)`` returns None when fine, else the reason."""
-    if key not in st.query_params:
+    if key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]
     why = validate(raw)
@@ -102,4 +122,7 @@ def check_unknown(known: Iterable[str]) -> None:
         if key not in known:
             raw = st.query_params[key]
             del st.query_params[key]
-            warn(f"The link's parameter **{key}** = `{raw}` is not one Descent knows; ignored.")
+            warn(
+                f"The link's parameter `{shown(key)}` = `{shown(raw)}` is not one Descent "
+                "knows; ignored."
+            )
