@@ -8,6 +8,7 @@ from landscapes.convexity import default_segment, segment_verdict, surface_verdi
 from ui import params
 from ui.compute import surface_grid
 from ui.compute_theory import chord, critical_table, curvature
+from ui.figure_cache import shared_figure
 from ui.state import config
 
 CHART_KEY = "convexity_contour"
@@ -78,11 +79,12 @@ cols[4].radio("A click on the contour moves", ("A", "B"), key=TARGET_KEY, horizo
 a, b = (values[0], values[1]), (values[2], values[3])
 
 check = chord(cfg.surface, cfg.landscape_params, a, b)
+segment_key = (cfg.surface, cfg.landscape_params, a, b)  # every figure's input
 left, right = st.columns(2)
 with left:
     grid = surface_grid(cfg.surface, cfg.landscape_params, 121)
     st.plotly_chart(
-        segment_figure(ls, grid, check),
+        shared_figure("segment", segment_key, lambda: segment_figure(ls, grid, check)),
         key=CHART_KEY,
         on_select=_move_point_from_click,
         selection_mode="points",
@@ -90,7 +92,11 @@ with left:
         config={"displaylogo": False},
     )
 with right:
-    st.plotly_chart(chord_figure(check), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(
+        shared_figure("chord", segment_key, lambda: chord_figure(check)),
+        width="stretch",
+        config={"displaylogo": False},
+    )
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -113,7 +119,9 @@ with st.spinner("Computing the Hessian on the grid..."):
 left, right = st.columns([3, 2])
 with left:
     st.plotly_chart(
-        curvature_figure(cmap, ls.critical_points, a, b),
+        shared_figure(
+            "curvature", segment_key, lambda: curvature_figure(cmap, ls.critical_points, a, b)
+        ),
         width="stretch",
         config={"displaylogo": False},
     )

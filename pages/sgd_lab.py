@@ -20,6 +20,7 @@ from ui.compute_sgd import (
     use_scenario,
     use_values,
 )
+from ui.figure_cache import shared_figure
 from ui.state import config
 
 CHART_KEY = "sgd_lab_chart"
@@ -145,7 +146,11 @@ with left:
     )
 with right_col:
     st.subheader("Loss against step")
-    st.plotly_chart(sgd_lab.loss_figure(gd, sgd), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(
+        shared_figure("lab_loss", key, lambda: sgd_lab.loss_figure(gd, sgd)),
+        width="stretch",
+        config={"displaylogo": False},
+    )
 
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
@@ -166,16 +171,20 @@ def step_section() -> None:
     batch = sorted(int(i) + 1 for i in view["batch"])
     batch_label = f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
     st.plotly_chart(
-        sgd_lab.minibatch_figure(
-            ls,
-            view["full_grid"],
-            view["batch_grid"],
-            view["point"],
-            view["full_minimum"],
-            view["batch_minimum"],
-            grads,
-            view["scale"],
-            batch_label=batch_label,
+        shared_figure(
+            "lab_minibatch",
+            (key, int(step)),
+            lambda: sgd_lab.minibatch_figure(
+                ls,
+                view["full_grid"],
+                view["batch_grid"],
+                view["point"],
+                view["full_minimum"],
+                view["batch_minimum"],
+                grads,
+                view["scale"],
+                batch_label=batch_label,
+            ),
         ),
         width="stretch",
         config={"displaylogo": False},
@@ -231,4 +240,8 @@ else:
         args=(seed_values,),
         icon=":material/trending_down:",
     )
-st.plotly_chart(sgd_lab.lr_figure(sgd.lrs, k), width="stretch", config={"displaylogo": False})
+st.plotly_chart(
+    shared_figure("lab_lr", key, lambda: sgd_lab.lr_figure(sgd.lrs, k)),
+    width="stretch",
+    config={"displaylogo": False},
+)

@@ -35,6 +35,7 @@ from ui.compute_theory import (
     step_table,
     zoom_grid,
 )
+from ui.figure_cache import shared_figure
 from ui.state import config
 
 CONSTANT_GRADIENT = 2.0  # g in the bias-correction example: g and g² differ, so both read
@@ -55,6 +56,8 @@ def _power_of(base: float, exponent: int) -> str:
 cfg = config()
 ls = cfg.landscape()
 extent = max(ls.extent)
+# What the zoomed contours depend on besides the sliders: the figures are shared per input.
+surface_key = (cfg.surface, cfg.landscape_params, tuple(cfg.start))
 
 st.title("Theory")
 st.caption(
@@ -83,7 +86,11 @@ with right:
     # Room for the step and for the uphill arrow the figure draws opposite to it.
     window = window_around([step.phi, step.new, 2 * step.phi - step.new], 0.02 * extent)
     grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-    st.plotly_chart(gd_step_figure(ls, grid, step), width="stretch", config=PLOT)
+    st.plotly_chart(
+        shared_figure("gd_step", (*surface_key, cfg.lr), lambda: gd_step_figure(ls, grid, step)),
+        width="stretch",
+        config=PLOT,
+    )
 
 # ----- 2. momentum ------------------------------------------------------------------------------
 st.header("2 · Momentum: a weighted sum of all past gradients")
@@ -115,7 +122,13 @@ with left:
     )
 with right:
     st.plotly_chart(
-        momentum_weights_figure(weights[:shown], cfg.beta, total), width="stretch", config=PLOT
+        shared_figure(
+            "momentum_weights",
+            (cfg.beta, total),
+            lambda: momentum_weights_figure(weights[:shown], cfg.beta, total),
+        ),
+        width="stretch",
+        config=PLOT,
     )
 
 # ----- 3. Nesterov --------------------------------------------------------------------------------
@@ -149,7 +162,15 @@ with right:
         points = [la.phi, la.ahead, la.momentum_next, la.nesterov_next]
         window = window_around(points, 1e-3 * extent, pad=0.45)
         grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-        st.plotly_chart(lookahead_figure(ls, grid, la), width="stretch", config=PLOT)
+        st.plotly_chart(
+            shared_figure(
+                "lookahead",
+                (*surface_key, cfg.lr, cfg.beta),
+                lambda: lookahead_figure(ls, grid, la),
+            ),
+            width="stretch",
+            config=PLOT,
+        )
     else:
         st.warning(
             f"With α = {cfg.lr:.3g} momentum diverges within {LOOKAHEAD_WARMUP} steps from the "
@@ -178,7 +199,11 @@ cols[1].latex(r"\tilde v_{t+1} = \frac{v_{t+1}}{1-\gamma^{t+1}}")
 cols[2].latex(
     r"\phi_{t+1} = \phi_t - \alpha\, \frac{\tilde m_{t+1}}{\sqrt{\tilde v_{t+1}}+\epsilon}"
 )
-bias_figure = bias_correction_figure(curves, g, cfg.beta, cfg.gamma)
+bias_figure = shared_figure(
+    "bias_correction",
+    (cfg.beta, cfg.gamma),
+    lambda: bias_correction_figure(curves, g, cfg.beta, cfg.gamma),
+)
 st.plotly_chart(bias_figure, width="stretch", config=PLOT)
 ratio = uncorrected_first_step(cfg.beta, cfg.gamma)
 st.caption(
@@ -212,7 +237,13 @@ with left:
 with right:
     window = window_around([gd.phi, gd.new, normalized.new], 0.05)
     grid = zoom_grid("quadratic", BALANCE_PARAMS, window)
-    st.plotly_chart(scale_step_figure(bowl, grid, gd, normalized), width="stretch", config=PLOT)
+    st.plotly_chart(
+        shared_figure(
+            "scale_step", (cfg.eps,), lambda: scale_step_figure(bowl, grid, gd, normalized)
+        ),
+        width="stretch",
+        config=PLOT,
+    )
 
 # ----- 6. Adam balances the scales ----------------------------------------------------------------
 st.header("6 · Adam balances parameters of very different scales")
@@ -228,7 +259,11 @@ st.markdown(
     "parameters had been rescaled to the same size."
 )
 st.plotly_chart(
-    balance_figure(bowl, balance_grid(), gd_run.points, adam_run.points),
+    shared_figure(
+        "balance",
+        (cfg.beta, cfg.gamma, cfg.eps),
+        lambda: balance_figure(bowl, balance_grid(), gd_run.points, adam_run.points),
+    ),
     width="stretch",
     config=PLOT,
 )

@@ -86,7 +86,7 @@ def lab_runs(key: LabKey):
     return gd, sgd
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # a Figure: shared, not unpickled per view
 def animation(key: LabKey):
     gd, sgd = lab_runs(key)
     return sgd_lab.lab_animation(_landscape(key), gd, sgd)
