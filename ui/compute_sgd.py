@@ -27,6 +27,7 @@ from optimizers.minibatch import (
 )
 from ui import sidebar
 from ui.config import Config, schedule_from_tuple
+from ui.figure_cache import shared_figure
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -86,10 +87,11 @@ def lab_runs(key: LabKey):
     return gd, sgd
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)  # a Figure: shared, not unpickled per view
 def animation(key: LabKey):
-    gd, sgd = lab_runs(key)
-    return sgd_lab.lab_animation(_landscape(key), gd, sgd)
+    """GD and SGD animated (ui/figure_cache.py: built once per key, shared)."""
+    return shared_figure(
+        "lab_animation", key, lambda: sgd_lab.lab_animation(_landscape(key), *lab_runs(key))
+    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
