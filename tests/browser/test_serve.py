@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,9 +43,9 @@ def served(tmp_path_factory):
             assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "make serve did not start:\n" + log.read_text()
             time.sleep(0.5)
-        state = json.loads(state_file.read_text())
-        yield state
+        yield json.loads(state_file.read_text())
     finally:
+        state = json.loads(state_file.read_text())  # the replicas now, restarts included
         serve.stop_group(proc, timeout=30)  # SIGTERM: the supervisor stops nginx and replicas
     # Stopping the supervisor stopped everything it started and removed its files.
     assert not state_file.exists() and not Path(state["prefix"]).exists()
@@ -114,3 +116,26 @@ def test_sessions_spread_and_stick(served, browser):
         time.sleep(0.5)
     for route, replica in seen.items():
         assert streams.get(route) == replica, (route, replica, streams)
+
+
+@pytest.mark.timeout(200)
+def test_a_dead_replica_is_restarted(served):
+    state_file = Path(str(serve.STATE_FILE).format(port=served["url"].rsplit(":", 1)[1]))
+    victim = served["replicas"][0]
+    os.kill(victim["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while True:
+        replica = json.loads(state_file.read_text())["replicas"][0]
+        if replica["restarts"] == 1 and serve.healthy(f"http://127.0.0.1:{replica['port']}"):
+            break
+        assert time.monotonic() < deadline, "the replica was not restarted"
+        time.sleep(0.5)
+    assert replica["pid"] != victim["pid"] and replica["port"] == victim["port"]
+    # nginx reaches it again: a health check through nginx until it answers from there.
+    names = set()
+    for _ in range(40):
+        with urllib.request.urlopen(served["url"] + "/_stcore/health", timeout=5) as resp:
+            names.add(resp.headers["X-Descent-Replica"])
+        if f"127.0.0.1:{victim['port']}" in names:
+            break
+    assert f"127.0.0.1:{victim['port']}" in names, names
