@@ -99,7 +99,8 @@ def _full_grid(surface: str, params: tuple, n: int):
     return get_landscape(surface, **dict(params)).grid(n)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+# About 0.5 MB each (two 101 x 101 grids); a scrubbed slider fills it fast.
+@st.cache_data(max_entries=32, show_spinner=False)
 def step_view(key: LabKey, step: int, n: int = GRID_N) -> dict:
     """What SGD faces at ``step``: the minibatch's loss on the grid, both minima, both
     gradients at the current point (with one arrow scale) and the step's epoch and batch."""

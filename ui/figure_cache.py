@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 import plotly.graph_objects as go
 import streamlit as st
 
-MAX_FIGURES = 64  # about 0.05-1 MB each
+MAX_FIGURES = 32  # about 0.05-1 MB each
 
 
 @st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False)
