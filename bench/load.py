@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import os
 import random
@@ -321,9 +322,20 @@ def parse_args(argv=None):
     return args
 
 
+def run_async(coro):
+    """``asyncio.run``, also from a thread whose event loop is running (Playwright's sync
+    API keeps one in the test process)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def main(argv=None) -> list[Level]:
     args = parse_args(argv)
-    levels = asyncio.run(main_async(args))
+    levels = run_async(main_async(args))
     print(report(levels))
     if args.json:
         args.json.write_text(

@@ -3,7 +3,6 @@ view each, against a real ``streamlit run`` through Streamlit's websocket."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sys
 from pathlib import Path
@@ -57,7 +56,7 @@ def test_every_page_opens_with_its_title(replica):
     """One view of each page, sequentially: page names reach the right script."""
     rng = random.Random(1)
     for page, title in TITLES.items():
-        view = asyncio.run(load.one_view(replica.url, page, load.random_query(rng, page), {}))
+        view = load.run_async(load.one_view(replica.url, page, load.random_query(rng, page), {}))
         assert view.ok, view.error
         assert view.title == title
 
