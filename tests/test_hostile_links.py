@@ -220,3 +220,21 @@ def test_budget_arithmetic():
     # Rosenbrock's default view (1000 steps, five optimizers, three heatmaps) is not cut.
     assert budget.sweep_count(60, 1000, 5, 3, 1000, 10) == (60, None)
     assert budget.sweep_count(200, 800, 8, 3, 1000, 10)[0] == 150
+
+
+def test_a_quoted_value_cannot_end_its_code_span():
+    """A rejected value is quoted in a code span: a backtick in it would end the span and
+    let the link's own markdown (a link, an image) render in the warning."""
+    hostile = "`[click](http://evil.example)` " + "9" * 200
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["grid"] = hostile
+    at.query_params["[x](http://evil.example)"] = "1"
+    at.switch_page("pages/basins.py")
+    at.run()
+    assert not at.exception
+    (grid,) = [w.value for w in at.warning if "**grid**" in w.value]
+    quoted = grid.split("= `", 1)[1].split("` was ignored", 1)[0]
+    assert "`" not in quoted and len(quoted) == params.SHOWN_CHARS + 1  # 40 and "…"
+    assert quoted == "?[click](http://evil.example)? 999999999…"  # 40 characters
+    (unknown,) = [w.value for w in at.warning if "not one Descent knows" in w.value]
+    assert r"**\[x\]\(http://evil.example\)**" in unknown

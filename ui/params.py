@@ -9,6 +9,7 @@ default, and a warning names it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 
 import streamlit as st
@@ -122,7 +123,8 @@ def check_unknown(known: Iterable[str]) -> None:
         if key not in known:
             raw = st.query_params[key]
             del st.query_params[key]
+            name = re.sub(r"([\\`*\[\]()<>!])", r"\\\1", shown(key))  # no link, image or HTML
             warn(
-                f"The link's parameter `{shown(key)}` = `{shown(raw)}` is not one Descent "
+                f"The link's parameter **{name}** = `{shown(raw)}` is not one Descent "
                 "knows; ignored."
             )
