@@ -21,6 +21,7 @@ from ui import budget, params
 from ui.compute_labs import HEAT_LRS, HEAT_VALUES
 from ui.sidebar import SHARED_KEYS
 
+# 1,000 links took 161 s on the 2-core machine at load average 5 (440 s at 13).
 LINKS = int(os.environ.get("DESCENT_LINKS", 1000))  # links built and opened (hypothesis examples)
 # Each page's own URL keys (ui/params.py PAGE_KEYS lists them all, without the page).
 PAGE_KEYS = {
