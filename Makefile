@@ -2,6 +2,7 @@
 #   make run    start the app on http://localhost:8501
 #   make test   ruff + every test (unit and Playwright browser tests)
 #   make bench  run the benchmark (bench/run.py)
+#   make serve  replicas of the app behind nginx on port 8501 (REPLICAS=, PORT=)
 #   make lint   ruff check + ruff format --check
 
 PYTHON ?= python3
@@ -11,12 +12,13 @@ PORT   ?= 8501
 RUFF   ?= $(VENV)/bin/ruff
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint
+.PHONY: help run test bench lint serve
 
 help:
 	@echo "make run    - create $(VENV), install requirements.txt, start the app on port $(PORT)"
 	@echo "make test   - install requirements-dev.txt, run ruff and all tests (browser included)"
 	@echo "make bench  - run bench/run.py"
+	@echo "make serve  - REPLICAS (default: one per core) app replicas behind nginx on port $(PORT)"
 	@echo "make lint   - ruff check + ruff format --check"
 
 $(VPY):
@@ -70,6 +72,12 @@ test: $(VENV)/.stamp-dev
 	if [ "$$DESCENT_SKIP_BROWSER" != 1 ]; then DESCENT_REQUIRE_BROWSER=1; fi; \
 	export DESCENT_CHROMIUM DESCENT_SKIP_BROWSER DESCENT_REQUIRE_BROWSER; \
 	$(VPY) -m pytest
+
+# Replicas behind nginx (deploy/serve.py); Ctrl-C stops them all. Needs nginx on PATH or in
+# /usr/sbin (Debian: apt-get install nginx).
+REPLICAS ?=
+serve: $(VENV)/.stamp-run
+	$(VPY) deploy/serve.py --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
 
 bench: $(VENV)/.stamp-dev
 	$(VPY) bench/run.py

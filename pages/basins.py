@@ -13,11 +13,12 @@ from figures.basins import (
 from figures.style import label
 from optimizers.analysis import default_tolerance
 from optimizers.sweeps_extra import basin_shares
-from ui import params
+from ui import budget, params
 from ui.compute import surface_grid
 from ui.compute_labs import basin_map_setting
 from ui.custom_surface import basin_grid_limit
 from ui.export import plotly_config
+from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
@@ -66,6 +67,9 @@ if limit is not None and n > limit:
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
+n, cut = budget.basin_grid(n, steps, len(cfg.settings), GRID_RANGE[0])
+if cut:
+    st.warning(cut, icon=":material/speed:")
 
 progress = st.progress(0.0)
 maps = {}
@@ -87,7 +91,13 @@ if hint:
     st.info(hint, icon=":material/lightbulb:")
 
 chart(
-    basin_figure(ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)),
+    shared_figure(
+        "basins",
+        (repr(cfg), n, steps),
+        lambda: basin_figure(
+            ls, maps, surface_grid(cfg.surface, cfg.landscape_params, CONTOUR_GRID)
+        ),
+    ),
     key="basins_chart",
     config=plotly_config("basins", cfg),
 )

@@ -8,6 +8,7 @@ from ui import params
 from ui.compute import surface_grid
 from ui.compute_theory import chord, critical_table, curvature
 from ui.export import plotly_config
+from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
@@ -81,17 +82,22 @@ cols[4].radio("A click on the contour moves", ("A", "B"), key=TARGET_KEY, horizo
 a, b = (values[0], values[1]), (values[2], values[3])
 
 check = chord(cfg.surface, cfg.landscape_params, a, b)
+segment_key = (cfg.surface, cfg.landscape_params, a, b)  # every figure's input
 left, right = st.columns(2)
 with left:
     grid = surface_grid(cfg.surface, cfg.landscape_params, 121)
     chart(
-        segment_figure(ls, grid, check),
+        shared_figure("segment", segment_key, lambda: segment_figure(ls, grid, check)),
         key=CHART_KEY,
         on_click=_move_point_from_click,
         config=PLOT,
     )
 with right:
-    chart(chord_figure(check), key="chord_chart", config=PLOT)
+    chart(
+        shared_figure("chord", segment_key, lambda: chord_figure(check)),
+        key="chord_chart",
+        config=PLOT,
+    )
 verdict = segment_verdict(check)
 if check.degenerate:
     st.info(verdict, icon=":material/info:")
@@ -114,7 +120,11 @@ with st.spinner("Computing the Hessian on the grid..."):
 left, right = st.columns([3, 2])
 with left:
     chart(
-        curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
+        shared_figure(
+            "curvature",
+            segment_key,
+            lambda: curvature_figure(cmap, ls.critical_points_near([a, b, ls.default_start]), a, b),
+        ),
         key="curvature_chart",
         config=PLOT,
     )

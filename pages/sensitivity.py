@@ -6,9 +6,16 @@ import streamlit as st
 from figures.sensitivity import HyperPanel, describe_sweeps, hyper_figure, sensitivity_figure
 from figures.style import label
 from optimizers.sweeps_extra import stability_limit
-from ui import params
-from ui.compute_labs import HEAT_PARAM, hyper_grid_setting, lr_sweep_setting
+from ui import budget, params
+from ui.compute_labs import (
+    HEAT_LRS,
+    HEAT_PARAM,
+    HEAT_VALUES,
+    hyper_grid_setting,
+    lr_sweep_setting,
+)
 from ui.export import plotly_config
+from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
@@ -57,6 +64,12 @@ lo, hi = 10.0**lo_exp, 10.0**hi_exp
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
+heat = [s for s in cfg.settings if s.name in HEAT_PARAM]
+count, cut = budget.sweep_count(
+    count, cfg.steps, len(cfg.settings), len(heat), HEAT_LRS * HEAT_VALUES, COUNT_RANGE[0]
+)
+if cut:
+    st.warning(cut, icon=":material/speed:")
 
 with st.spinner(f"Sweeping {count} learning rates for each optimizer..."):
     sweeps = {s.name: lr_sweep_setting(cfg, s, lo, hi, count) for s in cfg.settings}
@@ -66,8 +79,12 @@ best_text = f"{best:.4g}" if abs(best) > 1e-12 else "0"
 start_loss = float(ls.loss(cfg.start))
 limit = stability_limit(ls)
 chart(
-    sensitivity_figure(
-        sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
+    shared_figure(
+        "sensitivity",
+        (repr(cfg), lo, hi, count),
+        lambda: sensitivity_figure(
+            sweeps, best, start_loss, cfg.steps, limit, {s.name: s.lr for s in cfg.settings}
+        ),
     ),
     key="sensitivity_chart",
     config=PLOT,
@@ -88,7 +105,6 @@ explanatory.caption(
     f"overshoots further at every step."
 )
 
-heat = [s for s in cfg.settings if s.name in HEAT_PARAM]
 st.subheader("Two hyperparameters at once")
 if not heat:
     st.info("Choose Momentum, Nesterov or Adam in the sidebar to see α against β or γ.")
@@ -107,7 +123,11 @@ else:
             )
             for s in heat
         ]
-    chart(hyper_figure(panels, best, start_loss), key="hyper_chart", config=PLOT)
+    chart(
+        shared_figure("hyper", (repr(cfg), lo, hi), lambda: hyper_figure(panels, best, start_loss)),
+        key="hyper_chart",
+        config=PLOT,
+    )
     skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
     if skipped:
         st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")

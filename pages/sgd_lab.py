@@ -21,6 +21,7 @@ from ui.compute_sgd import (
     use_values,
 )
 from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
+from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
@@ -158,7 +159,7 @@ with left:
 with right_col:
     st.subheader("Loss against step")
     chart(
-        sgd_lab.loss_figure(gd, sgd),
+        shared_figure("lab_loss", key, lambda: sgd_lab.loss_figure(gd, sgd)),
         key="sgd_loss_chart",
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
     )
@@ -182,16 +183,20 @@ def step_section() -> None:
     batch = sorted(int(i) + 1 for i in view["batch"])
     batch_label = f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
     chart(
-        sgd_lab.minibatch_figure(
-            ls,
-            view["full_grid"],
-            view["batch_grid"],
-            view["point"],
-            view["full_minimum"],
-            view["batch_minimum"],
-            grads,
-            view["scale"],
-            batch_label=batch_label,
+        shared_figure(
+            "lab_minibatch",
+            (key, int(step)),
+            lambda: sgd_lab.minibatch_figure(
+                ls,
+                view["full_grid"],
+                view["batch_grid"],
+                view["point"],
+                view["full_minimum"],
+                view["batch_minimum"],
+                grads,
+                view["scale"],
+                batch_label=batch_label,
+            ),
         ),
         key="minibatch_chart",
         config=plotly_config("sgd-lab", cfg, f"minibatch-step{step}", LAB_OPTIMIZERS),
@@ -248,7 +253,7 @@ else:
         icon=":material/trending_down:",
     )
 chart(
-    sgd_lab.lr_figure(sgd.lrs, k),
+    shared_figure("lab_lr", key, lambda: sgd_lab.lr_figure(sgd.lrs, k)),
     key="sgd_lr_chart",
     config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
 )

@@ -36,6 +36,7 @@ from ui.compute_theory import (
     zoom_grid,
 )
 from ui.export import plotly_config
+from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
@@ -58,6 +59,8 @@ cfg = config()
 PLOT = plotly_config("theory", cfg)
 ls = cfg.landscape()
 extent = max(ls.extent)
+# What the zoomed contours depend on besides the sliders: the figures are shared per input.
+surface_key = (cfg.surface, cfg.landscape_params, tuple(cfg.start))
 
 st.title("Theory")
 explanatory.caption(
@@ -86,7 +89,11 @@ with right:
     # Room for the step and for the uphill arrow the figure draws opposite to it.
     window = window_around([step.phi, step.new, 2 * step.phi - step.new], 0.02 * extent)
     grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-    chart(gd_step_figure(ls, grid, step), key="gd_step_chart", config=PLOT)
+    chart(
+        shared_figure("gd_step", (*surface_key, cfg.lr), lambda: gd_step_figure(ls, grid, step)),
+        key="gd_step_chart",
+        config=PLOT,
+    )
 
 # ----- 2. momentum ------------------------------------------------------------------------------
 st.header("2 · Momentum: a weighted sum of all past gradients")
@@ -118,7 +125,13 @@ with left:
     )
 with right:
     chart(
-        momentum_weights_figure(weights[:shown], cfg.beta, total), key="momentum_chart", config=PLOT
+        shared_figure(
+            "momentum_weights",
+            (cfg.beta, total),
+            lambda: momentum_weights_figure(weights[:shown], cfg.beta, total),
+        ),
+        key="momentum_chart",
+        config=PLOT,
     )
 
 # ----- 3. Nesterov --------------------------------------------------------------------------------
@@ -152,7 +165,15 @@ with right:
         points = [la.phi, la.ahead, la.momentum_next, la.nesterov_next]
         window = window_around(points, 1e-3 * extent, pad=0.45)
         grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
-        chart(lookahead_figure(ls, grid, la), key="lookahead_chart", config=PLOT)
+        chart(
+            shared_figure(
+                "lookahead",
+                (*surface_key, cfg.lr, cfg.beta),
+                lambda: lookahead_figure(ls, grid, la),
+            ),
+            key="lookahead_chart",
+            config=PLOT,
+        )
     else:
         st.warning(
             f"With α = {cfg.lr:.3g} momentum diverges within {LOOKAHEAD_WARMUP} steps from the "
@@ -181,7 +202,11 @@ cols[1].latex(r"\tilde v_{t+1} = \frac{v_{t+1}}{1-\gamma^{t+1}}")
 cols[2].latex(
     r"\phi_{t+1} = \phi_t - \alpha\, \frac{\tilde m_{t+1}}{\sqrt{\tilde v_{t+1}}+\epsilon}"
 )
-bias_figure = bias_correction_figure(curves, g, cfg.beta, cfg.gamma)
+bias_figure = shared_figure(
+    "bias_correction",
+    (cfg.beta, cfg.gamma),
+    lambda: bias_correction_figure(curves, g, cfg.beta, cfg.gamma),
+)
 chart(bias_figure, key="bias_chart", config=PLOT)
 ratio = uncorrected_first_step(cfg.beta, cfg.gamma)
 explanatory.caption(
@@ -215,7 +240,13 @@ with left:
 with right:
     window = window_around([gd.phi, gd.new, normalized.new], 0.05)
     grid = zoom_grid("quadratic", BALANCE_PARAMS, window)
-    chart(scale_step_figure(bowl, grid, gd, normalized), key="scale_chart", config=PLOT)
+    chart(
+        shared_figure(
+            "scale_step", (cfg.eps,), lambda: scale_step_figure(bowl, grid, gd, normalized)
+        ),
+        key="scale_chart",
+        config=PLOT,
+    )
 
 # ----- 6. Adam balances the scales ----------------------------------------------------------------
 st.header("6 · Adam balances parameters of very different scales")
@@ -231,7 +262,11 @@ explanatory.markdown(
     "parameters had been rescaled to the same size."
 )
 chart(
-    balance_figure(bowl, balance_grid(), gd_run.points, adam_run.points),
+    shared_figure(
+        "balance",
+        (cfg.beta, cfg.gamma, cfg.eps),
+        lambda: balance_figure(bowl, balance_grid(), gd_run.points, adam_run.points),
+    ),
     key="balance_chart",
     config=PLOT,
 )

@@ -27,6 +27,7 @@ from optimizers.minibatch import (
 )
 from ui import sidebar
 from ui.config import Config, schedule_from_tuple
+from ui.figure_cache import shared_figure
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -86,11 +87,15 @@ def lab_runs(key: LabKey):
     return gd, sgd
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def animation(key: LabKey):
-    gd, sgd = lab_runs(key)
-    ls = _landscape(key).for_view([gd.points, sgd.points])
-    return sgd_lab.lab_animation(ls, gd, sgd)
+    """GD and SGD animated (ui/figure_cache.py: built once per key, shared)."""
+
+    def build():
+        gd, sgd = lab_runs(key)
+        # Mark the critical points near these paths (all of them unless the surface is crowded).
+        return sgd_lab.lab_animation(_landscape(key).for_view([gd.points, sgd.points]), gd, sgd)
+
+    return shared_figure("lab_animation", key, build)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -98,7 +103,8 @@ def _full_grid(surface: str, params: tuple, n: int):
     return get_landscape(surface, **dict(params)).grid(n)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+# About 0.5 MB each (two 101 x 101 grids); a scrubbed slider fills it fast.
+@st.cache_data(max_entries=32, show_spinner=False)
 def step_view(key: LabKey, step: int, n: int = GRID_N) -> dict:
     """What SGD faces at ``step``: the minibatch's loss on the grid, both minima, both
     gradients at the current point (with one arrow scale) and the step's epoch and batch."""

@@ -126,6 +126,16 @@ def current(key: str, default):
     return st.query_params.get(key, default)
 
 
+def _repeated(key: str, default) -> bool:
+    """A one-valued parameter given several times (``?k=1&k=2``): which did the link mean?
+    Streamlit's widgets drop it silently; drop it with a warning."""
+    values = st.query_params.get_all(key)
+    if len(values) > 1:
+        _reject(key, "&".join(values), "it is given more than once", default)
+        return True
+    return False
+
+
 def check_number(key: str, lo: float, hi: float, default, integer: bool = False) -> None:
     """Refuse ``key`` unless it is a number in [lo, hi]: in the URL before its widget reads
     it, or as typed into its widget (number inputs have no min/max, so they reach here)."""
@@ -137,7 +147,7 @@ def check_number(key: str, lo: float, hi: float, default, integer: bool = False)
             elif integer and value != int(value):
                 _reject(key, value, "it must be a whole number", default)
         return
-    if key not in st.query_params:
+    if key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]  # a repeated key: the last value, as the widget reads it
     try:
@@ -156,7 +166,7 @@ def check_number(key: str, lo: float, hi: float, default, integer: bool = False)
 
 
 def check_choice(key: str, options: Iterable[str], default) -> None:
-    if _is_bound(key) or key not in st.query_params:
+    if _is_bound(key) or key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]
     options = list(options)
@@ -185,7 +195,7 @@ def check_choices(key: str, options: Iterable[str], default) -> None:
 def check_with(key: str, validate: Callable[[str], str | None], default) -> None:
     """``validate(raw)`` returns None when fine, else the reason (the URL before its widget
     is bound)."""
-    if _is_bound(key) or key not in st.query_params:
+    if _is_bound(key) or key not in st.query_params or _repeated(key, default):
         return
     raw = st.query_params[key]
     why = validate(raw)
@@ -200,4 +210,7 @@ def check_unknown(known: Iterable[str]) -> None:
             raw = st.query_params[key]
             _set_url(key, None)
             name = _escaped(shown(key))
-            warn(f"The link's parameter **{name}** = `{shown(raw)}` was ignored: unknown.")
+            warn(
+                f"The link's parameter **{name}** = `{shown(raw)}` is not one Descent "
+                "knows; ignored."
+            )

@@ -1,0 +1,241 @@
+"""Hostile links: every URL key of every page, given non-finite, huge, negative, wrong-type,
+very long, unicode or repeated values, never raises, and a warning names each key the app
+rejected (hypothesis builds the links; AppTest runs the page each one opens)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import time
+
+import pytest
+import streamlit.components.v2.manifest_scanner as manifest_scanner
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from optimizers import OPTIMIZER_NAMES
+from tests.pages import APP
+from ui import budget, params
+from ui.compute_labs import HEAT_LRS, HEAT_VALUES
+from ui.sidebar import SHARED_KEYS
+
+# 1,000 links took 161 s on the 2-core machine at load average 5 (440 s at 13).
+LINKS = int(os.environ.get("DESCENT_LINKS", 1000))  # links built and opened (hypothesis examples)
+# Each page's own URL keys (ui/params.py PAGE_KEYS lists them all, without the page).
+PAGE_KEYS = {
+    "pages/compare.py": (),
+    "pages/sgd_lab.py": ("lab_step",),
+    "pages/sensitivity.py": ("sens_lo", "sens_hi", "sens_n"),
+    "pages/basins.py": ("grid", "basin_steps"),
+    "pages/convexity.py": ("ax", "ay", "bx", "by"),
+    "pages/theory.py": (),
+}
+SIDEBAR_KEYS = (*SHARED_KEYS, "tune")
+
+NON_FINITE = ("nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e309", "-1e999")
+WORDS = ("abc", "true", "None", "[1, 2]", "{}", "0x10", "1,5", "1/2", "", " ", "%00", "--1")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _scan_components_once():
+    """Each AppTest scans every installed package for component manifests (about 0.4 s, as
+    long as a page run). The installed packages do not change during the test: scan once."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            functools.cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
+
+
+def _huge() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.integers(10**10, 10**40).map(str),
+        st.floats(1e10, 1e300).map(repr),
+        st.integers(10**10, 10**40).map(lambda n: f"-{n}"),
+    )
+
+
+def _always_invalid() -> st.SearchStrategy[str]:
+    """Values no key accepts: not a number or not finite, far out of every range, or words."""
+    letters = st.text(st.characters(categories=("Lu", "Ll", "Lo", "So")), min_size=1, max_size=12)
+    return st.one_of(st.sampled_from(NON_FINITE + WORDS[:8]), _huge(), letters)
+
+
+def _maybe_invalid() -> st.SearchStrategy[str]:
+    """Values some keys accept: negative, small, very long, unicode digits, odd spellings."""
+    return st.one_of(
+        st.integers(-(10**9), -1).map(str),
+        st.floats(-1e6, 1e6, allow_nan=False).map(repr),
+        st.integers(0, 2000).map(str),
+        st.sampled_from(WORDS[8:]),
+        st.sampled_from(("0." + "1" * 3000, "9" * 5000, "1" * 400 + "e-400", "5" + " " * 100)),
+        st.sampled_from(("５", "٣", "1e1", "+3", "0003", "1_000", "rosenbrock", "adam", "step")),
+        st.text(max_size=30),
+    )
+
+
+@st.composite
+def links(draw):
+    """(page, query, keys whose every value must be rejected)."""
+    page = draw(st.sampled_from(sorted(PAGE_KEYS)))
+    own = PAGE_KEYS[page]
+    pool = own * 6 + SIDEBAR_KEYS if own else SIDEBAR_KEYS  # the page's own keys more often
+    keys = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
+    query, must_reject = {}, set()
+    for key in keys:
+        kind = draw(st.sampled_from(("invalid", "maybe", "repeated")))
+        if kind == "invalid":
+            query[key] = draw(_always_invalid())
+            if key != "opt":  # several optimizers come as repeated keys: checked below
+                must_reject.add(key)
+        elif kind == "maybe":
+            query[key] = draw(_maybe_invalid())
+        else:
+            values = draw(st.lists(st.one_of(_always_invalid(), _maybe_invalid()), min_size=2,
+                                   max_size=3))  # fmt: skip
+            query[key] = values
+            if key != "opt":
+                must_reject.add(key)  # one setting, two values: which one was meant?
+    return page, query, must_reject
+
+
+def _values(raw) -> list[str]:
+    return list(raw) if isinstance(raw, list) else [raw]
+
+
+def _warned(at: AppTest, key: str) -> bool:
+    return any(f"**{key}**" in w.value for w in at.warning)
+
+
+def _widget_took(at: AppTest, key: str, raw) -> bool:
+    """The widget bound to ``key`` holds the link's value (a bound widget at its default
+    leaves the URL, so an accepted default is not in the URL afterwards)."""
+    if isinstance(raw, list):
+        return False
+    try:
+        state = at.session_state[key]
+    except KeyError:
+        return False
+    try:
+        return float(state) == float(raw)
+    except (TypeError, ValueError, OverflowError):
+        return str(state) == raw
+
+
+def check_link(page: str, query: dict, must_reject: set[str]) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, (page, query, [e.value for e in at.exception])
+    for key, given_value in query.items():
+        kept = key in at.query_params and _values(at.query_params[key]) == _values(given_value)
+        kept = kept or (key not in at.query_params and _widget_took(at, key, given_value))
+        if not kept:
+            assert _warned(at, key), (page, query, key, "rejected without a warning naming it")
+        if key in must_reject:
+            assert not kept, (page, query, key, "a hostile value was kept")
+
+
+@pytest.mark.timeout(900)
+@settings(
+    max_examples=LINKS,
+    deadline=None,
+    derandomize=True,  # the same links every run: a failure reproduces
+    database=None,
+    phases=(Phase.explicit, Phase.generate),  # no shrinking: minutes per failure otherwise
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(links())
+def test_hostile_links_warn_and_never_raise(link):
+    check_link(*link)
+
+
+def test_every_page_key_is_fuzzed():
+    """A page that binds a new key to the URL must add it here too."""
+    assert {k for keys in PAGE_KEYS.values() for k in keys} == params.PAGE_KEYS
+
+
+ALL_OPTIMIZERS = list(OPTIMIZER_NAMES)
+
+
+def _largest(page: str, **query) -> AppTest:
+    """The page opened with every optimizer and large sizes, on a surface and seed no other
+    test computes (nothing cached)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in {"surface": "rastrigin", "seed": "12345", "steps": "1000",
+                       "opt": ALL_OPTIMIZERS, **query}.items():  # fmt: skip
+        at.query_params[key] = value
+    at.switch_page(page)
+    t0 = time.perf_counter()
+    at.run()
+    print(f"{page} at its largest: {time.perf_counter() - t0:.2f} s")  # timing: bench/
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_largest_basin_map_is_cut_to_the_budget():
+    at = _largest("pages/basins.py", grid="150", basin_steps="1000")
+    (cut,) = [w.value for w in at.warning if "one view may compute" in w.value]
+    n = int(re.search(r"mapping (\d+) × \1 starts", cut)[1])
+    k, extra = len(ALL_OPTIMIZERS), budget.STEP_OVERHEAD
+    # The largest grid within the budget: one more start per side would not fit.
+    assert (n * n + extra) * 1000 * k <= budget.BASIN_RUN_STEPS < ((n + 1) ** 2 + extra) * 8000
+    assert n == 26  # isqrt(8e6 / 8000 - 300)
+    assert "150 × 150 starts × 1000 steps × 8 optimizers" in cut
+
+
+def test_largest_sweep_is_cut_to_the_budget():
+    at = _largest("pages/sensitivity.py", sens_n="200", steps="800")
+    (cut,) = [w.value for w in at.warning if "one view may compute" in w.value]
+    count = int(re.search(r"sweeping (\d+) learning rates", cut)[1])
+    extra = budget.STEP_OVERHEAD
+    heat = 3 * (HEAT_LRS * HEAT_VALUES + extra) * 800  # momentum, nesterov, adam
+    assert (count + extra) * 800 * 8 + heat <= budget.SWEEP_RUN_STEPS
+    assert (count + 1 + extra) * 800 * 8 + heat > budget.SWEEP_RUN_STEPS
+    assert count == 150  # (6e6 - 3.12e6) / 6400 - 300
+    assert "200 learning rates × 800 steps × 8 optimizers" in cut
+
+
+def test_default_views_are_not_cut():
+    for page in ("pages/basins.py", "pages/sensitivity.py"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception
+        assert not [w.value for w in at.warning if "one view may compute" in w.value]
+
+
+def test_budget_arithmetic():
+    assert budget.STEP_OVERHEAD == 300  # the numbers below assume it
+    assert budget.basin_grid(60, 300, 5, 10) == (60, None)  # (3600 + 300) * 1500 fits 8e6
+    n, why = budget.basin_grid(150, 300, 5, 10)
+    assert n == 70 and "mapping 70 × 70 starts" in why  # isqrt(8e6 / 1500 - 300) = 70
+    assert budget.basin_grid(150, 1000, 1, 10)[0] == 87  # isqrt(8000 - 300)
+    assert budget.basin_grid(150, 1000, 8, 30)[0] == 30  # never below the slider's minimum
+    # Rosenbrock's default view (1000 steps, five optimizers, three heatmaps) is not cut.
+    assert budget.sweep_count(60, 1000, 5, 3, 1000, 10) == (60, None)
+    assert budget.sweep_count(200, 800, 8, 3, 1000, 10)[0] == 150
+
+
+def test_a_quoted_value_cannot_end_its_code_span():
+    """A rejected value is quoted in a code span: a backtick in it would end the span and
+    let the link's own markdown (a link, an image) render in the warning."""
+    hostile = "`[click](http://evil.example)` " + "9" * 200
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["grid"] = hostile
+    at.query_params["[x](http://evil.example)"] = "1"
+    at.switch_page("pages/basins.py")
+    at.run()
+    assert not at.exception
+    (grid,) = [w.value for w in at.warning if "**grid**" in w.value]
+    quoted = grid.split("= `", 1)[1].split("` was ignored", 1)[0]
+    assert "`" not in quoted and len(quoted) == params.SHOWN_CHARS + 1  # 40 and "…"
+    assert quoted == "?[click](http://evil.example)? 999999999…"  # 40 characters
+    (unknown,) = [w.value for w in at.warning if "not one Descent knows" in w.value]
+    assert r"**\[x\]\(http://evil.example\)**" in unknown
