@@ -2,7 +2,7 @@
 
 Momentum's weights on past gradients, Adam's bias correction under a constant gradient, one
 gradient-descent step, one normalized step, and Nesterov's look-ahead geometry. Steps are
-taken with the update functions of `optimizers.rules`, so the page shows the same arithmetic
+taken with the update functions of `optimizers.updates`, so the page shows the same arithmetic
 the optimizers run. Pure NumPy.
 """
 
@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.rules import (
+from optimizers.updates import (
     Hyper,
     MomentumState,
     gd_update,
@@ -33,7 +33,7 @@ def _check_beta(name: str, value: float) -> float:
 
 
 def _hyper(beta=0.9, gamma=0.999, eps=1e-8) -> Hyper:
-    return Hyper(float(beta), float(gamma), float(eps))
+    return Hyper(beta=float(beta), gamma=float(gamma), eps=float(eps))
 
 
 # ----- momentum as a weighted sum -----------------------------------------------------------
@@ -54,22 +54,6 @@ def momentum_weights(beta: float, steps: int) -> np.ndarray:
 def effective_memory(beta: float) -> float:
     """1 / (1 - beta): how many recent gradients momentum mostly averages."""
     return 1.0 / (1.0 - _check_beta("beta", beta))
-
-
-def momentum_by_recursion(grads, beta: float) -> np.ndarray:
-    """m_T from m_{t+1} = beta m_t + (1 - beta) g_t, m_0 = 0, for grads g_0 .. g_{T-1} (T, ...)."""
-    grads = np.asarray(grads, dtype=float)
-    m = np.zeros(grads.shape[1:])
-    for g in grads:
-        m = beta * m + (1.0 - beta) * g
-    return m
-
-
-def momentum_by_weights(grads, beta: float) -> np.ndarray:
-    """m_T as the weighted sum: the newest gradient weighted (1 - beta), the oldest the least."""
-    grads = np.asarray(grads, dtype=float)
-    weights = momentum_weights(beta, len(grads))
-    return np.tensordot(weights, grads[::-1], axes=1)
 
 
 # ----- Adam's bias correction ---------------------------------------------------------------
@@ -140,11 +124,6 @@ def gd_step(landscape, phi, alpha: float) -> Step:
 def normalized_step(landscape, phi, alpha: float, eps: float = 1e-8) -> Step:
     """phi <- phi - alpha g / (sqrt(g^2) + eps): alpha along every coordinate, up to eps."""
     return _step(landscape, phi, alpha, normalized_update, _hyper(eps=eps))
-
-
-def coordinate_steps(points) -> np.ndarray:
-    """|phi_{t+1} - phi_t| per coordinate: (T, 2) from points (T + 1, 2)."""
-    return np.abs(np.diff(np.asarray(points, dtype=float), axis=0))
 
 
 # ----- Nesterov's look-ahead ----------------------------------------------------------------

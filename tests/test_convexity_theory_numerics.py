@@ -24,12 +24,9 @@ from optimizers.theory import (
     BALANCE_START,
     BALANCE_SURFACE,
     bias_correction_curves,
-    coordinate_steps,
     effective_memory,
     gd_step,
     lookahead_geometry,
-    momentum_by_recursion,
-    momentum_by_weights,
     momentum_weights,
     normalized_step,
     uncorrected_first_step,
@@ -201,6 +198,25 @@ def test_symlog_keeps_sign_and_order():
 
 
 # ----- momentum ------------------------------------------------------------------------------
+
+
+def momentum_by_recursion(grads, beta: float) -> np.ndarray:
+    """m_T from m_{t+1} = beta m_t + (1 - beta) g_t, m_0 = 0, for grads g_0 .. g_{T-1}."""
+    m = np.zeros(np.shape(grads)[1:])
+    for g in np.asarray(grads, dtype=float):
+        m = beta * m + (1.0 - beta) * g
+    return m
+
+
+def momentum_by_weights(grads, beta: float) -> np.ndarray:
+    """m_T as the weighted sum: the newest gradient weighted (1 - beta), the oldest the least."""
+    grads = np.asarray(grads, dtype=float)
+    return np.tensordot(momentum_weights(beta, len(grads)), grads[::-1], axes=1)
+
+
+def coordinate_steps(points) -> np.ndarray:
+    """|phi_{t+1} - phi_t| per coordinate: (T, 2) from points (T + 1, 2)."""
+    return np.abs(np.diff(np.asarray(points, dtype=float), axis=0))
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99, 0.999])
