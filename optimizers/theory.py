@@ -17,6 +17,8 @@ from optimizers.updates import (
     MomentumState,
     gd_update,
     momentum_update,
+    nesterov_corrected_lookahead,
+    nesterov_lookahead,
     normalized_update,
 )
 
@@ -130,7 +132,8 @@ def normalized_step(landscape, phi, alpha: float, eps: float = 1e-8) -> Step:
 
 
 class Lookahead(NamedTuple):
-    """One momentum step and one Nesterov step from the same state (phi_t, m_t)."""
+    """One momentum step and one step of each Nesterov form from the same state (phi_t, m_t):
+    the notes' look-ahead phi_t - alpha m_t and the corrected phi_t - alpha beta m_t."""
 
     history: np.ndarray  # (warmup + 1, 2): the momentum steps that built the state
     phi: np.ndarray  # phi_t
@@ -138,11 +141,15 @@ class Lookahead(NamedTuple):
     alpha: float
     beta: float
     ahead: np.ndarray  # the look-ahead point phi_t - alpha m_t
-    coast: np.ndarray  # phi_t - alpha beta m_t: the part of the step both methods share
+    coast: (
+        np.ndarray
+    )  # phi_t - alpha beta m_t: where momentum alone goes (the corrected look-ahead)
     grad_here: np.ndarray  # dL/dphi at phi_t (momentum)
     grad_ahead: np.ndarray  # dL/dphi at the look-ahead point (Nesterov)
     momentum_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_here)
     nesterov_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_ahead)
+    grad_coast: np.ndarray  # dL/dphi at the corrected look-ahead point ``coast``
+    corrected_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_coast)
 
     diverged: bool  # a point left the landscape's divergence box or is not finite
 
@@ -161,12 +168,16 @@ def lookahead_geometry(landscape, start, alpha: float, beta: float, warmup: int 
             phi, state = momentum_update(landscape.grad(phi), phi, MomentumState(m), alpha, hp, t)
             m = state.m
             history.append(phi)
-        ahead = phi - alpha * m
+        state = MomentumState(m)
+        ahead = nesterov_lookahead(phi, state, alpha, hp)
+        coast = nesterov_corrected_lookahead(phi, state, alpha, hp)
         grad_here = landscape.grad(phi)
         grad_ahead = landscape.grad(ahead)
-        momentum_next, _ = momentum_update(grad_here, phi, MomentumState(m), alpha, hp, warmup)
-        nesterov_next, _ = momentum_update(grad_ahead, phi, MomentumState(m), alpha, hp, warmup)
-    points = np.array(history + [ahead, momentum_next, nesterov_next])
+        grad_coast = landscape.grad(coast)
+        momentum_next, _ = momentum_update(grad_here, phi, state, alpha, hp, warmup)
+        nesterov_next, _ = momentum_update(grad_ahead, phi, state, alpha, hp, warmup)
+        corrected_next, _ = momentum_update(grad_coast, phi, state, alpha, hp, warmup)
+    points = np.array(history + [ahead, coast, momentum_next, nesterov_next, corrected_next])
     (x0, x1), (y0, y1) = landscape.divergence_box()
     with np.errstate(invalid="ignore"):
         inside = (points[:, 0] >= x0) & (points[:, 0] <= x1)
@@ -178,10 +189,12 @@ def lookahead_geometry(landscape, start, alpha: float, beta: float, warmup: int 
         float(alpha),
         beta,
         ahead,
-        phi - alpha * beta * m,
+        coast,
         grad_here,
         grad_ahead,
         momentum_next,
         nesterov_next,
+        grad_coast,
+        corrected_next,
         not bool(np.all(inside)),
     )

@@ -338,6 +338,10 @@ def test_lookahead_geometry_by_hand():
     np.testing.assert_allclose(la.grad_ahead, g_ahead)
     by_hand = la.phi - alpha * (beta * la.m + (1 - beta) * g_ahead)
     np.testing.assert_allclose(la.nesterov_next, by_hand, rtol=1e-14)
+    # The corrected form takes its gradient at the point momentum alone would reach.
+    np.testing.assert_allclose(la.grad_coast, ls.grad(la.phi - alpha * beta * la.m))
+    by_hand = la.phi - alpha * (beta * la.m + (1 - beta) * la.grad_coast)
+    np.testing.assert_allclose(la.corrected_next, by_hand, rtol=1e-14)
     # Across the valley the gradient ahead is steeper: Nesterov brakes harder.
     assert np.linalg.norm(la.nesterov_next - la.phi) < np.linalg.norm(la.momentum_next - la.phi)
 
