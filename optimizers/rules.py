@@ -18,7 +18,7 @@ optimizers whose spec lists it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -92,10 +92,6 @@ class Spec:
     equations: tuple[str, ...] = ()  # LaTeX, in the notes' notation
     conventions: str = ""  # how this form relates to the notes and to torch.optim
     lg_lr_offset: float = 0.0  # its default lg alpha is its step kind's preset plus this
-    hyper_names: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "hyper_names", tuple(h.name for h in self.hyper))
 
     @property
     def fixed_size(self) -> bool:
