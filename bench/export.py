@@ -21,8 +21,8 @@ sys.path.insert(0, str(REPO))
 from figures.animation_gif import GifOptions, lab_gif, race_gif  # noqa: E402
 from figures.race import RunView  # noqa: E402
 from landscapes import get_landscape  # noqa: E402
-from landscapes.presets import ADAPTIVE, DEFAULT_OPTIMIZERS, PRESETS  # noqa: E402
-from optimizers import get_rule, run  # noqa: E402
+from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS  # noqa: E402
+from optimizers import default_lg_lr, get_rule, run  # noqa: E402
 from ui.sidebar import DEFAULTS  # noqa: E402
 
 GOAL_SECONDS = 3.0  # the default view at 800 px
@@ -37,7 +37,7 @@ def default_views(surface: str = "rosenbrock") -> tuple[object, list[RunView]]:
     preset = PRESETS[surface]
     views = []
     for name in DEFAULT_OPTIMIZERS:
-        lg_lr = preset.lg_lr_adaptive if name in ADAPTIVE else preset.lg_lr
+        lg_lr = default_lg_lr(preset, name)
         full = get_rule(name).full_batch or preset.batch_size >= ls.n_examples
         trajectory = run(
             ls,

@@ -17,8 +17,8 @@ from figures.race import RunView, race_figure_json
 from landscapes import get_landscape
 from landscapes.custom import EXAMPLES
 from landscapes.formula import parse
-from landscapes.presets import ADAPTIVE, DEFAULT_OPTIMIZERS, preset_for
-from optimizers import get_rule, run
+from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
+from optimizers import default_lg_lr, get_rule, run
 
 PARSE_LIMIT_MS = 100.0  # the cap on a rejection
 FIRST_PLOT_LIMIT_S = 2.0
@@ -33,7 +33,7 @@ def formula_to_figure(example) -> str:
     preset = preset_for(ls)
     views = []
     for name in DEFAULT_OPTIMIZERS:
-        alpha = 10 ** (preset.lg_lr_adaptive if name in ADAPTIVE else preset.lg_lr)
+        alpha = 10 ** default_lg_lr(preset, name)
         batch = None if get_rule(name).full_batch else preset.batch_size
         traj = run(ls, name, ls.default_start, preset.steps, alpha, batch_size=batch)
         views.append(RunView.from_trajectory(traj))

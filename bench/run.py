@@ -44,8 +44,8 @@ import numpy as np  # noqa: E402
 
 from bench.formula import section_formula  # noqa: E402
 from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
-from landscapes.presets import PRESETS, default_lg_lr  # noqa: E402
-from optimizers import OPTIMIZER_NAMES, RULES, run  # noqa: E402
+from landscapes.presets import PRESETS  # noqa: E402
+from optimizers import OPTIMIZER_NAMES, RULES, default_lg_lr, run  # noqa: E402
 from optimizers.sweeps import basin_map, log_range, lr_sweep  # noqa: E402
 
 SECTIONS = ("single", "sweep", "basin", "lr", "browser", "instant", "export", "formula")

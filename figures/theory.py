@@ -217,10 +217,12 @@ def momentum_weights_figure(weights, beta: float, total: int, *, height: int = H
 
 
 def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
-    """Momentum's and Nesterov's next step from the same state (φ_t, m_t)."""
+    """Momentum's and both Nesterov forms' next step from the same state (φ_t, m_t): the
+    notes' look-ahead φ_t − α m_t and the corrected φ_t − αβ m_t, where momentum alone goes."""
     xs, ys, z = grid
     window = ((xs[0], xs[-1]), (ys[0], ys[-1]))
     c_mom, c_nest = style.color("momentum"), style.color("nesterov")
+    c_corr = style.color("nesterov_corrected")
     fig = go.Figure()
     fig.add_trace(loss_contour(landscape, xs, ys, z, colorbar=False, light=True))
     fig.add_trace(
@@ -237,7 +239,11 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     _arrow(fig, la.phi, la.ahead, "#111111", width=2, dash=True)
     # The gradient each method uses, as a direction (−∂L/∂φ) at the point where it is taken.
     reach = 0.3 * (window[1][1] - window[1][0])
-    for where, grad, color in ((la.phi, la.grad_here, c_mom), (la.ahead, la.grad_ahead, c_nest)):
+    for where, grad, color in (
+        (la.phi, la.grad_here, c_mom),
+        (la.ahead, la.grad_ahead, c_nest),
+        (la.coast, la.grad_coast, c_corr),
+    ):
         norm = float(np.linalg.norm(grad))
         if norm > 0:
             _arrow(fig, where, where - grad / norm * reach, color, width=2, dash=True)
@@ -245,15 +251,19 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     # when they nearly coincide.
     _arrow(fig, la.phi, la.momentum_next, c_mom, width=6)
     _arrow(fig, la.phi, la.nesterov_next, c_nest, width=2.5)
+    _arrow(fig, la.phi, la.corrected_next, c_corr, width=1.5)
     fig.add_trace(_legend_line("look-ahead φₜ − α mₜ", "#111111", dash="dot"))
     fig.add_trace(_legend_line("momentum", c_mom))
     fig.add_trace(_legend_line("Nesterov", c_nest))
+    fig.add_trace(_legend_line("Nesterov βm", c_corr))
     fig.add_trace(_point(la.phi, "φₜ", "#FFFFFF", "circle", 14))
     fig.data[-1].marker.line = dict(color="#111111", width=2.5)
     fig.add_trace(_point(la.ahead, "look-ahead point", c_nest, "diamond", 14))
     fig.add_trace(_point(la.momentum_next, "φₜ₊₁ momentum", c_mom, "square", 11))
     fig.add_trace(_point(la.nesterov_next, "φₜ₊₁ Nesterov", c_nest, "circle", 11))
-    for trace in fig.data[-3:]:
+    fig.add_trace(_point(la.coast, "corrected look-ahead φₜ − αβ mₜ", c_corr, "diamond", 11))
+    fig.add_trace(_point(la.corrected_next, "φₜ₊₁ Nesterov βm", c_corr, "circle", 8))
+    for trace in fig.data[-5:]:
         trace.showlegend = False
     _equal_axes(fig, window)
     fig = _layout(fig, "Solid: the next step · dotted: −∂L/∂φ where it is taken", height)

@@ -27,7 +27,6 @@ class DataLandscape(Landscape):
     link: Callable  # u -> f
     link_grad: Callable  # u -> (f, df/du)
     scale: float = 1.0
-    true_phi: tuple[float, float] | None = None
     noise: float = 0.0  # data landscapes carry their own noise: the data themselves
 
     def __post_init__(self):
@@ -102,7 +101,6 @@ def linreg(n_examples: int = 20) -> DataLandscape:
         data_y=y,
         link=link,
         link_grad=link_grad,
-        true_phi=true_phi,
     )
 
 
@@ -149,5 +147,4 @@ def gabor(n_examples: int = 30) -> DataLandscape:
         link=gabor_link,
         link_grad=gabor_link_grad,
         scale=GABOR_SCALE,
-        true_phi=true_phi,
     )

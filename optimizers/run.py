@@ -7,8 +7,9 @@ from math import ceil
 
 import numpy as np
 
-from optimizers.rules import Hyper, get_rule
+from optimizers.rules import get_spec, per_run
 from optimizers.schedules import Schedule, constant
+from optimizers.updates import Hyper
 
 
 def minibatches(n_examples: int, batch_size: int | None, steps: int, seed: int) -> list:
@@ -52,46 +53,38 @@ class Trajectory:
         return np.arange(self.steps + 1) // self.steps_per_epoch
 
 
-def _per_run(name: str, value, runs: int, lo: float, hi: float, lo_open: bool, hi_open: bool):
-    """Check a hyperparameter; return it as (R, 1), or as a float when all runs share it."""
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        arr = np.full(runs, float(arr))
-    if arr.shape != (runs,):
-        raise ValueError(f"{name} must be a scalar or have shape ({runs},), got {arr.shape}")
-    too_low = arr <= lo if lo_open else arr < lo
-    too_high = arr >= hi if hi_open else arr > hi
-    bad = ~np.isfinite(arr) | too_low | too_high
-    if bad.any():
-        lo_b = "(" if lo_open else "["
-        hi_b = ")" if hi_open else "]"
-        raise ValueError(f"{name} must lie in {lo_b}{lo:g}, {hi:g}{hi_b}, got {arr[bad][0]!r}")
-    # Python floats make the per-step arithmetic of a single run markedly cheaper.
-    return float(arr[0]) if np.all(arr == arr[0]) else arr[:, None]
-
-
 def run(
     landscape,
     optimizer: str,
     start,
     steps: int,
     lr,
-    beta=0.9,
-    gamma=0.999,
-    eps=1e-8,
     batch_size: int | None = None,
     seed: int = 0,
     schedule: Schedule | None = None,
+    **hyper,
 ) -> Trajectory:
     """Run ``optimizer`` on ``landscape`` from ``start`` for ``steps`` steps.
 
+    ``hyper`` holds the optimizer's hyperparameters by name (``beta``, ``gamma``, ``eps``,
+    ``weight_decay``, ``psi``...; see `optimizers.rules.SPECS`); each missing one takes the
+    spec's default. ``beta``, ``gamma`` and ``eps`` are accepted by every optimizer; any
+    other name the optimizer does not take raises ValueError.
+
     ``start`` of shape (2,) gives one trajectory; (R, 2) gives R runs in lockstep, and then
-    lr, beta, gamma and eps may each be a scalar or have shape (R,). All runs share one
+    lr and every hyperparameter may each be a scalar or have shape (R,). All runs share one
     minibatch sequence, drawn from ``seed``; ``batch_size=None`` is the full batch, and "gd"
     always uses it. A run whose point or loss becomes non-finite or leaves
     ``landscape.divergence_box()`` is frozen at its last good point and flagged.
     """
-    rule = get_rule(optimizer)
+    spec = get_spec(optimizer)
+    accepted = spec.accepted()
+    unknown = sorted(set(hyper) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"{optimizer} takes no hyperparameter {', '.join(map(repr, unknown))}; it takes "
+            f"{', '.join(accepted)}"
+        )
     start = np.asarray(start, dtype=float)
     single = start.ndim == 1
     if start.shape[-1:] != (2,) or start.ndim not in (1, 2):
@@ -106,16 +99,12 @@ def run(
     (bx0, bx1), (by0, by1) = landscape.divergence_box()
     if np.any((phi0[:, 0] < bx0) | (phi0[:, 0] > bx1) | (phi0[:, 1] < by0) | (phi0[:, 1] > by1)):
         raise ValueError("start lies far outside the landscape's bounds")
-    alpha = _per_run("lr", lr, runs, 0.0, np.inf, True, True) * np.ones((runs, 1))
-    hp = Hyper(
-        beta=_per_run("beta", beta, runs, 0.0, 1.0, False, True),
-        gamma=_per_run("gamma", gamma, runs, 0.0, 1.0, False, True),
-        eps=_per_run("eps", eps, runs, 0.0, np.inf, False, True),
-    )
+    alpha = per_run("lr", lr, runs, 0.0, np.inf, True, True) * np.ones((runs, 1))
+    hp = Hyper(**{n: h.check(hyper.get(n, h.default), runs) for n, h in accepted.items()})
     n = landscape.n_examples
     if batch_size is not None and (int(batch_size) != batch_size or not 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be a whole number from 1 to {n}, got {batch_size!r}")
-    full = rule.full_batch or batch_size is None or int(batch_size) == n
+    full = spec.full_batch or batch_size is None or int(batch_size) == n
     size = n if full else int(batch_size)
     batches = minibatches(n, None if full else size, steps, seed)
     per_epoch = ceil(n / size)
@@ -124,8 +113,8 @@ def run(
 
     points = np.empty((steps + 1, runs, 2))
     points[0] = phi0
-    state = rule.init(phi0)
-    lookahead = rule.lookahead
+    state = spec.init(phi0)
+    lookahead = spec.lookahead
     step_lrs = lrs[:, :, None]
     # Where the minibatch noise does not depend on phi, sum each batch once, up front.
     offsets = None
@@ -142,7 +131,7 @@ def run(
                 g = landscape.grad(at) + offsets[t]
             else:
                 g = landscape.minibatch_grad(at, batches[t])
-            points[t + 1], state = rule.update(g, phi, state, a, hp, t)
+            points[t + 1], state = spec.update(g, phi, state, a, hp, t)
         losses, diverged = _losses_and_divergence(landscape, points)
 
     if single:

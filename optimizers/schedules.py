@@ -32,15 +32,6 @@ class Schedule:
             return f + (1 - f) * 0.5 * (1 + np.cos(np.pi * t / max(total_steps, 1)))
         raise ValueError(f"unknown schedule kind {self.kind!r}")
 
-    def describe(self) -> str:
-        if self.kind == "step":
-            return f"x{self.factor:g} every {self.every} epoch{'s' * (self.every != 1)}"
-        if self.kind == "exponential":
-            return f"x{self.factor:g} per epoch"
-        if self.kind == "cosine":
-            return f"cosine to {self.final_fraction:g} alpha"
-        return "constant"
-
 
 def constant() -> Schedule:
     return Schedule("constant")

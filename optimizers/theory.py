@@ -2,7 +2,7 @@
 
 Momentum's weights on past gradients, Adam's bias correction under a constant gradient, one
 gradient-descent step, one normalized step, and Nesterov's look-ahead geometry. Steps are
-taken with the update functions of `optimizers.rules`, so the page shows the same arithmetic
+taken with the update functions of `optimizers.updates`, so the page shows the same arithmetic
 the optimizers run. Pure NumPy.
 """
 
@@ -12,11 +12,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.rules import (
+from optimizers.updates import (
     Hyper,
     MomentumState,
     gd_update,
     momentum_update,
+    nesterov_corrected_lookahead,
+    nesterov_lookahead,
     normalized_update,
 )
 
@@ -33,7 +35,7 @@ def _check_beta(name: str, value: float) -> float:
 
 
 def _hyper(beta=0.9, gamma=0.999, eps=1e-8) -> Hyper:
-    return Hyper(float(beta), float(gamma), float(eps))
+    return Hyper(beta=float(beta), gamma=float(gamma), eps=float(eps))
 
 
 # ----- momentum as a weighted sum -----------------------------------------------------------
@@ -54,22 +56,6 @@ def momentum_weights(beta: float, steps: int) -> np.ndarray:
 def effective_memory(beta: float) -> float:
     """1 / (1 - beta): how many recent gradients momentum mostly averages."""
     return 1.0 / (1.0 - _check_beta("beta", beta))
-
-
-def momentum_by_recursion(grads, beta: float) -> np.ndarray:
-    """m_T from m_{t+1} = beta m_t + (1 - beta) g_t, m_0 = 0, for grads g_0 .. g_{T-1} (T, ...)."""
-    grads = np.asarray(grads, dtype=float)
-    m = np.zeros(grads.shape[1:])
-    for g in grads:
-        m = beta * m + (1.0 - beta) * g
-    return m
-
-
-def momentum_by_weights(grads, beta: float) -> np.ndarray:
-    """m_T as the weighted sum: the newest gradient weighted (1 - beta), the oldest the least."""
-    grads = np.asarray(grads, dtype=float)
-    weights = momentum_weights(beta, len(grads))
-    return np.tensordot(weights, grads[::-1], axes=1)
 
 
 # ----- Adam's bias correction ---------------------------------------------------------------
@@ -142,16 +128,12 @@ def normalized_step(landscape, phi, alpha: float, eps: float = 1e-8) -> Step:
     return _step(landscape, phi, alpha, normalized_update, _hyper(eps=eps))
 
 
-def coordinate_steps(points) -> np.ndarray:
-    """|phi_{t+1} - phi_t| per coordinate: (T, 2) from points (T + 1, 2)."""
-    return np.abs(np.diff(np.asarray(points, dtype=float), axis=0))
-
-
 # ----- Nesterov's look-ahead ----------------------------------------------------------------
 
 
 class Lookahead(NamedTuple):
-    """One momentum step and one Nesterov step from the same state (phi_t, m_t)."""
+    """One momentum step and one step of each Nesterov form from the same state (phi_t, m_t):
+    the notes' look-ahead phi_t - alpha m_t and the corrected phi_t - alpha beta m_t."""
 
     history: np.ndarray  # (warmup + 1, 2): the momentum steps that built the state
     phi: np.ndarray  # phi_t
@@ -159,11 +141,15 @@ class Lookahead(NamedTuple):
     alpha: float
     beta: float
     ahead: np.ndarray  # the look-ahead point phi_t - alpha m_t
-    coast: np.ndarray  # phi_t - alpha beta m_t: the part of the step both methods share
+    coast: (
+        np.ndarray
+    )  # phi_t - alpha beta m_t: where momentum alone goes (the corrected look-ahead)
     grad_here: np.ndarray  # dL/dphi at phi_t (momentum)
     grad_ahead: np.ndarray  # dL/dphi at the look-ahead point (Nesterov)
     momentum_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_here)
     nesterov_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_ahead)
+    grad_coast: np.ndarray  # dL/dphi at the corrected look-ahead point ``coast``
+    corrected_next: np.ndarray  # phi_t - alpha (beta m_t + (1 - beta) grad_coast)
 
     diverged: bool  # a point left the landscape's divergence box or is not finite
 
@@ -182,12 +168,16 @@ def lookahead_geometry(landscape, start, alpha: float, beta: float, warmup: int 
             phi, state = momentum_update(landscape.grad(phi), phi, MomentumState(m), alpha, hp, t)
             m = state.m
             history.append(phi)
-        ahead = phi - alpha * m
+        state = MomentumState(m)
+        ahead = nesterov_lookahead(phi, state, alpha, hp)
+        coast = nesterov_corrected_lookahead(phi, state, alpha, hp)
         grad_here = landscape.grad(phi)
         grad_ahead = landscape.grad(ahead)
-        momentum_next, _ = momentum_update(grad_here, phi, MomentumState(m), alpha, hp, warmup)
-        nesterov_next, _ = momentum_update(grad_ahead, phi, MomentumState(m), alpha, hp, warmup)
-    points = np.array(history + [ahead, momentum_next, nesterov_next])
+        grad_coast = landscape.grad(coast)
+        momentum_next, _ = momentum_update(grad_here, phi, state, alpha, hp, warmup)
+        nesterov_next, _ = momentum_update(grad_ahead, phi, state, alpha, hp, warmup)
+        corrected_next, _ = momentum_update(grad_coast, phi, state, alpha, hp, warmup)
+    points = np.array(history + [ahead, coast, momentum_next, nesterov_next, corrected_next])
     (x0, x1), (y0, y1) = landscape.divergence_box()
     with np.errstate(invalid="ignore"):
         inside = (points[:, 0] >= x0) & (points[:, 0] <= x1)
@@ -199,10 +189,12 @@ def lookahead_geometry(landscape, start, alpha: float, beta: float, warmup: int 
         float(alpha),
         beta,
         ahead,
-        phi - alpha * beta * m,
+        coast,
         grad_here,
         grad_ahead,
         momentum_next,
         nesterov_next,
+        grad_coast,
+        corrected_next,
         not bool(np.all(inside)),
     )

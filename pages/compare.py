@@ -90,3 +90,4 @@ if not presenting():
         with cols[i % len(cols)].expander(RULES[name].title, expanded=True):
             for eq in RULES[name].equations:
                 st.latex(eq)
+            st.caption(RULES[name].conventions)

@@ -148,7 +148,9 @@ with left:
         f"After {LOOKAHEAD_WARMUP} momentum steps from the start, both methods stand at "
         r"$\phi_t$ with the same $m_t$. Momentum takes the gradient where it stands; Nesterov "
         r"first predicts where momentum is carrying it, $\phi_t - \alpha m_t$, and takes the "
-        "gradient there."
+        "gradient there. The notes write this look-ahead; their author later corrected it to "
+        r"$\phi_t - \alpha\beta m_t$, the point momentum alone would reach (the smaller "
+        "diamond, optimizer *Nesterov βm*)."
     )
     if not la.diverged:
         st.dataframe(lookahead_table(la), width="stretch")
@@ -162,7 +164,7 @@ with left:
             )
 with right:
     if not la.diverged:
-        points = [la.phi, la.ahead, la.momentum_next, la.nesterov_next]
+        points = [la.phi, la.ahead, la.coast, la.momentum_next, la.nesterov_next, la.corrected_next]
         window = window_around(points, 1e-3 * extent, pad=0.45)
         grid = zoom_grid(cfg.surface, cfg.landscape_params, window)
         chart(

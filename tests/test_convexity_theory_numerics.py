@@ -24,12 +24,9 @@ from optimizers.theory import (
     BALANCE_START,
     BALANCE_SURFACE,
     bias_correction_curves,
-    coordinate_steps,
     effective_memory,
     gd_step,
     lookahead_geometry,
-    momentum_by_recursion,
-    momentum_by_weights,
     momentum_weights,
     normalized_step,
     uncorrected_first_step,
@@ -203,6 +200,25 @@ def test_symlog_keeps_sign_and_order():
 # ----- momentum ------------------------------------------------------------------------------
 
 
+def momentum_by_recursion(grads, beta: float) -> np.ndarray:
+    """m_T from m_{t+1} = beta m_t + (1 - beta) g_t, m_0 = 0, for grads g_0 .. g_{T-1}."""
+    m = np.zeros(np.shape(grads)[1:])
+    for g in np.asarray(grads, dtype=float):
+        m = beta * m + (1.0 - beta) * g
+    return m
+
+
+def momentum_by_weights(grads, beta: float) -> np.ndarray:
+    """m_T as the weighted sum: the newest gradient weighted (1 - beta), the oldest the least."""
+    grads = np.asarray(grads, dtype=float)
+    return np.tensordot(momentum_weights(beta, len(grads)), grads[::-1], axes=1)
+
+
+def coordinate_steps(points) -> np.ndarray:
+    """|phi_{t+1} - phi_t| per coordinate: (T, 2) from points (T + 1, 2)."""
+    return np.abs(np.diff(np.asarray(points, dtype=float), axis=0))
+
+
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99, 0.999])
 @pytest.mark.parametrize("steps", [1, 7, 100, 1000])
 def test_momentum_weights_sum_to_one_minus_beta_to_the_t(beta, steps):
@@ -322,6 +338,10 @@ def test_lookahead_geometry_by_hand():
     np.testing.assert_allclose(la.grad_ahead, g_ahead)
     by_hand = la.phi - alpha * (beta * la.m + (1 - beta) * g_ahead)
     np.testing.assert_allclose(la.nesterov_next, by_hand, rtol=1e-14)
+    # The corrected form takes its gradient at the point momentum alone would reach.
+    np.testing.assert_allclose(la.grad_coast, ls.grad(la.phi - alpha * beta * la.m))
+    by_hand = la.phi - alpha * (beta * la.m + (1 - beta) * la.grad_coast)
+    np.testing.assert_allclose(la.corrected_next, by_hand, rtol=1e-14)
     # Across the valley the gradient ahead is steeper: Nesterov brakes harder.
     assert np.linalg.norm(la.nesterov_next - la.phi) < np.linalg.norm(la.momentum_next - la.phi)
 

@@ -10,7 +10,8 @@ import pytest
 from figures import basins as fb
 from figures import sensitivity as fs
 from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import PRESETS, default_lg_lr
+from landscapes.presets import PRESETS
+from optimizers import default_lg_lr
 from optimizers.analysis import DIVERGED, NOT_CONVERGED
 from optimizers.sweeps import BasinMap, Grid2D, Sweep, basin_map, log_range
 from optimizers.sweeps_extra import (

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS, default_lg_lr, lesson
-from optimizers import OPTIMIZER_NAMES, analysis, get_rule, run
+from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS, lesson
+from optimizers import OPTIMIZER_NAMES, analysis, default_lg_lr, get_rule, run
 
 
 def default_run(surface: str, optimizer: str, start=None):

@@ -14,30 +14,48 @@ import numpy as np
 import pytest
 
 from landscapes import LANDSCAPE_NAMES, get_landscape
-from optimizers import OPTIMIZER_NAMES, run, schedules
+from landscapes.presets import ADAPTIVE
+from optimizers import OPTIMIZER_NAMES, SPECS, run, schedules
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 NAMES = tuple(OPTIMIZER_NAMES)
 # optimizers whose step is proportional to the gradient; the others move ~alpha per coordinate
-GRADIENT_SCALED = {"gd", "sgd", "momentum", "nesterov"}
+GRADIENT_SCALED = {name for name, spec in SPECS.items() if not spec.fixed_size}
 
 
 # --------------------------------------------------------------------------- reference
 
 
 def reference_trajectory(
-    ls, name, start, lrs, beta=0.9, gamma=0.999, eps=1e-8, batches=None, follow=None
+    ls,
+    name,
+    start,
+    lrs,
+    beta=0.9,
+    gamma=None,
+    eps=1e-8,
+    batches=None,
+    follow=None,
+    weight_decay=None,
+    psi=0.004,
 ):
     """Plain loop over the spec's update equations; `batches=None` means the full gradient.
+    The later optimizers follow torch.optim's documented update (its ``step`` is t + 1) and,
+    for Lion, Chen et al. 2023; ``gamma=None`` and ``weight_decay=None`` are each one's
+    default (gamma 0.999, Lion's beta_2 0.99; weight decay: AdamW 0.01, Lion 0).
 
     With `follow` (points of a trajectory under test), step t starts from follow[t] instead of
     the loop's own point: the result is then a step-by-step check, free of the amplification
     of round-off that chaotic runs (rastrigin with a large noisy step) show over many steps.
     """
+    if gamma is None:
+        gamma = 0.99 if name == "lion" else 0.999
     phi = np.array(start, dtype=float)
     m = np.zeros(2)
     v = np.zeros(2)
+    v_max = np.zeros(2)
+    mu_product = 1.0
     points = [phi.copy()]
     for t, alpha in enumerate(lrs):
         if follow is not None:
@@ -76,6 +94,58 @@ def reference_trajectory(
             g = grad(phi)
             v = v + g**2
             phi = phi - alpha * g / (np.sqrt(v) + eps)
+        elif name == "heavy_ball":  # torch SGD(momentum=beta, dampening=0)
+            g = grad(phi)
+            m = g if t == 0 else beta * m + g
+            phi = phi - alpha * m
+        elif name == "nesterov_corrected":
+            m = beta * m + (1 - beta) * grad(phi - alpha * beta * m)
+            phi = phi - alpha * m
+        elif name in ("adamw", "amsgrad"):
+            # torch AdamW / Adam(amsgrad=True): step_size = lr / bc1, denom = sqrt(v) / sqrt(bc2)
+            g = grad(phi)
+            step = t + 1
+            if name == "adamw":
+                phi = phi * (1 - alpha * (0.01 if weight_decay is None else weight_decay))
+            m = beta * m + (1 - beta) * g
+            v = gamma * v + (1 - gamma) * g * g
+            if name == "amsgrad":
+                v_max = np.maximum(v_max, v)
+            denom = np.sqrt(v_max if name == "amsgrad" else v) / math.sqrt(1 - gamma**step) + eps
+            phi = phi - alpha / (1 - beta**step) * m / denom
+        elif name == "nadam":
+            g = grad(phi)
+            step = t + 1
+            mu = beta * (1 - 0.5 * 0.96 ** (step * psi))
+            mu_next = beta * (1 - 0.5 * 0.96 ** ((step + 1) * psi))
+            mu_product *= mu
+            m = beta * m + (1 - beta) * g
+            v = gamma * v + (1 - gamma) * g * g
+            denom = np.sqrt(v / (1 - gamma**step)) + eps
+            phi = phi - alpha * (1 - mu) / (1 - mu_product) * g / denom
+            phi = phi - alpha * mu_next / (1 - mu_product * mu_next) * m / denom
+        elif name == "radam":
+            g = grad(phi)
+            step = t + 1
+            m = beta * m + (1 - beta) * g
+            v = gamma * v + (1 - gamma) * g * g
+            m_hat = m / (1 - beta**step)
+            bc2 = 1 - gamma**step
+            rho_inf = 2 / (1 - gamma) - 1
+            rho = rho_inf - 2 * step * gamma**step / bc2
+            if rho > 5:
+                rect = math.sqrt(
+                    (rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)
+                )
+                phi = phi - m_hat * alpha * (math.sqrt(bc2) / (np.sqrt(v) + eps)) * rect
+            else:
+                phi = phi - m_hat * alpha
+        elif name == "lion":  # Chen et al. 2023, Algorithm 2
+            g = grad(phi)
+            c = beta * m + (1 - beta) * g
+            lam = 0.0 if weight_decay is None else weight_decay
+            phi = phi - alpha * (np.sign(c) + lam * phi)
+            m = gamma * m + (1 - gamma) * g
         else:
             pytest.fail(f"no reference update for optimizer {name!r}: add it to this test")
         points.append(phi.copy())
@@ -629,7 +699,8 @@ def test_leaving_the_box_is_divergence(name):
         assert_close(traj.points[:, r], alone.points)
 
 
-@pytest.mark.parametrize("name", sorted(GRADIENT_SCALED & set(NAMES)))
+# RAdam's step is gradient-scaled only until rho_t > 5; afterwards it is bounded by alpha.
+@pytest.mark.parametrize("name", sorted(GRADIENT_SCALED - {"radam"}))
 def test_gradual_divergence_is_flagged_between_box_and_overflow(name):
     """rosenbrock from (-1.5, 2) with lr 0.03 blows up over several steps. The box is only
     known to be at least 5x the bounds: the flag must come no earlier than the first point
@@ -729,3 +800,140 @@ def test_zero_hyperparameters_at_the_edge_are_valid(name):
         batch_size=1,
     )
     assert traj.points.shape == (4, 2)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_spec_states_its_update(name):
+    spec = SPECS[name]
+    assert spec.name == name and spec.label and spec.title
+    assert len(spec.equations) >= 2 and all(eq.count("{") == eq.count("}") for eq in spec.equations)
+    assert spec.conventions.endswith(".")
+    assert spec.step in ("gradient-scaled", "fixed-size")
+    for h in spec.accepted().values():
+        h.check(h.default, 1)  # every default is valid
+        lo, hi = h.widget or h.valid
+        assert lo <= h.default <= hi, (name, h.name)
+
+
+def test_presets_adaptive_copy_equals_the_fixed_size_specs():
+    """landscapes/presets.py keeps a copy for ui/sidebar.py (landscapes cannot import
+    optimizers): it must name exactly the fixed-size specs."""
+    assert set(ADAPTIVE) == {name for name, spec in SPECS.items() if spec.fixed_size}
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "takes"),
+    [
+        ("adam", "weight_decay", "beta, gamma, eps"),
+        ("gd", "psi", "beta, gamma, eps"),
+        ("lion", "psi", "beta, gamma, eps, weight_decay"),
+        ("nadam", "momentum", "beta, gamma, eps, psi"),
+    ],
+)
+def test_a_hyperparameter_the_optimizer_does_not_take_is_refused(name, bad, takes):
+    ls = get_landscape("quadratic")
+    with pytest.raises(
+        ValueError, match=f"{name} takes no hyperparameter '{bad}'; it takes {takes}$"
+    ):
+        run(ls, name, start=(0.5, 0.5), steps=3, lr=0.01, **{bad: 0.1})
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("adamw", dict(weight_decay=-0.1)),
+        ("lion", dict(weight_decay=np.nan)),
+        ("nadam", dict(psi=-1.0)),
+    ],
+)
+def test_bad_new_hyperparameters_raise(name, bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        run(get_landscape("quadratic"), name, start=(0.5, 0.5), steps=3, lr=0.01, **bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("adamw", dict(weight_decay=0.3)),
+        ("adamw", dict(weight_decay=0.0)),
+        ("lion", dict(weight_decay=0.5)),
+        ("nadam", dict(psi=0.5)),
+        ("nadam", dict(psi=0.0)),
+    ],
+)
+@pytest.mark.parametrize("case", CASES[:3], ids=lambda c: c.id)
+def test_new_hyperparameters_match_reference_loop(name, extra, case):
+    ls, start, lr = case_setup(case, name)
+    traj = run(ls, name, start, 25, lr, batch_size=case.batch_size, seed=3, beta=0.8, **extra)
+    expect = reference_trajectory(
+        ls,
+        name,
+        start,
+        traj.lrs,
+        beta=0.8,
+        batches=traj.batches if case.batch_size else None,
+        **extra,
+    )
+    assert_close(traj.points, expect)
+
+
+def test_new_hyperparameters_per_run():
+    ls = get_landscape("himmelblau", noise=1.0, n_examples=10)
+    wd = np.array([0.0, 0.5, 2.0])
+    psi = np.array([0.004, 0.1, 1.0])
+    for name, kw in (
+        ("adamw", dict(weight_decay=wd)),
+        ("lion", dict(weight_decay=wd)),
+        ("nadam", dict(psi=psi)),
+    ):
+        together = run(ls, name, RUN_STARTS, 15, 0.05, batch_size=3, seed=2, **kw)
+        for r in range(3):
+            key = next(iter(kw))
+            alone = run(
+                ls, name, RUN_STARTS[r], 15, 0.05, batch_size=3, seed=2, **{key: kw[key][r]}
+            )
+            assert_close(together.points[:, r], alone.points, err_msg=f"{name} run {r}")
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.99])
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_heavy_ball_is_averaged_momentum_at_alpha_over_one_minus_beta(beta, batch_size):
+    """m_sum = m_avg / (1 - beta) by linearity, so phi - alpha m_sum is phi - alpha/(1 - beta)
+    m_avg: the notes' momentum path at alpha / (1 - beta)."""
+    ls = get_landscape("himmelblau", noise=1.0, n_examples=12)
+    lr = 2e-3 * (1 - beta)
+    heavy = run(ls, "heavy_ball", (-1.0, 1.0), 40, lr, batch_size=batch_size, seed=4, beta=beta)
+    notes = run(
+        ls, "momentum", (-1.0, 1.0), 40, lr / (1 - beta), batch_size=batch_size, seed=4, beta=beta
+    )
+    assert np.abs(heavy.points[-1] - heavy.points[0]).max() > 0.1
+    assert_close(heavy.points, notes.points)
+
+
+def test_heavy_ball_default_alpha_gives_the_momentum_path():
+    from optimizers import default_lg_lr
+
+    assert default_lg_lr("quadratic", "heavy_ball") == default_lg_lr("quadratic", "momentum") - 1
+
+
+def test_nesterov_corrected_step_by_hand():
+    # saddle from (1, 2), alpha 0.1, beta 0.5: step 1 as momentum, m1 = (0.5, 3), phi1 =
+    # (0.95, 1.7). Look-ahead phi1 - 0.1 * 0.5 * m1 = (0.925, 1.55): gradient (0.925, 2.173875).
+    traj = run(get_landscape("saddle"), "nesterov_corrected", SADDLE_START, 2, 0.1, beta=0.5)
+    m2 = 0.5 * np.array([0.5, 3.0]) + 0.5 * np.array([0.925, 1.55**3 - 1.55])
+    np.testing.assert_allclose(
+        traj.points, [[1.0, 2.0], [0.95, 1.7], [0.95, 1.7] - 0.1 * m2], atol=1e-12
+    )
+
+
+def test_lion_moves_alpha_per_coordinate_and_radam_warms_up_with_momentum():
+    ls = get_landscape("saddle")
+    lion = run(ls, "lion", SADDLE_START, 5, 0.01)
+    np.testing.assert_allclose(np.abs(np.diff(lion.points, axis=0)), 0.01, rtol=1e-12)
+    # RAdam at gamma 0.999: rho = 1.0, 2.0, 3.0, 4.0, 4.996, 5.994 at steps 1..6, so its
+    # first step is alpha times the gradient: (1, 2) - 0.1 (1, 6).
+    radam = run(ls, "radam", SADDLE_START, 1, 0.1)
+    np.testing.assert_allclose(radam.points[1], [0.9, 1.4], atol=1e-12)

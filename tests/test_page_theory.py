@@ -142,3 +142,26 @@ def test_start_at_the_minimum_takes_no_step():
     gd = table(at, 0)
     assert list(gd.loc["∂L/∂φ at φₜ"]) == ["0", "0"]
     assert list(gd.loc["φₜ₊₁ = φₜ + Δφ"]) == ["0", "0"]
+
+
+def test_nesterov_figure_shows_both_look_ahead_points():
+    at = open_page(surface="quadratic")
+    la = table(at, 1).astype(float)
+    phi, alpha_m = la.loc["φₜ"].to_numpy(), la.loc["α mₜ"].to_numpy()
+    beta = 0.9  # the sidebar's default
+
+    def point(name):
+        trace = named(at, name)
+        return np.array([values(trace["x"])[0], values(trace["y"])[0]])
+
+    # The table shows 6 significant digits.
+    np.testing.assert_allclose(point("look-ahead point"), phi - alpha_m, rtol=1e-5)
+    corrected = phi - beta * alpha_m
+    np.testing.assert_allclose(point("corrected look-ahead φₜ − αβ mₜ"), corrected, rtol=1e-5)
+    # The corrected step starts from the same state and takes the gradient H φ there.
+    theta = np.deg2rad(30)
+    u, w = np.array([np.cos(theta), np.sin(theta)]), np.array([-np.sin(theta), np.cos(theta)])
+    hess = np.outer(u, u) + 0.1 * np.outer(w, w)
+    alpha = 10 ** PRESETS["quadratic"].lg_lr
+    expect = phi - (beta * alpha_m + alpha * (1 - beta) * hess @ corrected)
+    np.testing.assert_allclose(point("φₜ₊₁ Nesterov βm"), expect, rtol=1e-4, atol=1e-6)

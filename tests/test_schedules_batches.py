@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscapes import LANDSCAPE_NAMES, get_landscape
-from optimizers import OPTIMIZER_NAMES, run, schedules
+from optimizers import OPTIMIZER_NAMES, SPECS, run, schedules
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -25,7 +25,7 @@ def batch_landscapes():
 
 
 def small_lr(ls, name):
-    return 1e-6 if name in ("gd", "sgd", "momentum", "nesterov") else 1e-3
+    return 1e-3 if SPECS[name].fixed_size else 1e-6
 
 
 # --------------------------------------------------------------------------- batches
@@ -92,7 +92,10 @@ def test_gd_ignores_batch_size():
 def test_seed_fixes_the_batch_sequence(name):
     ls = get_landscape("himmelblau", noise=2.0, n_examples=12)
     lr = small_lr(ls, name)
-    kwargs = dict(start=(-1.0, 1.0), steps=12, lr=lr, batch_size=5)
+    # Lion steps by gradient signs, which this noise never flips at (-1, 1); at the minimum
+    # (3, 2) the mean gradient is zero and the batch alone sets them.
+    start = (3.0, 2.0) if name == "lion" else (-1.0, 1.0)
+    kwargs = dict(start=start, steps=12, lr=lr, batch_size=5)
     first = run(ls, name, seed=21, **kwargs)
     again = run(ls, name, seed=21, **kwargs)
     other = run(ls, name, seed=22, **kwargs)

@@ -1,5 +1,7 @@
 """The optimizer palette: neighbours differ in lightness and hue, and the colours stay apart
-for simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009, severity 1)."""
+for simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009, severity 1). The
+notes' eight optimizers are drawn solid and told apart by colour alone; the later variants
+share their family's hue and are told apart by dash."""
 
 from __future__ import annotations
 
@@ -65,6 +67,19 @@ def test_lab_of_known_colours():
     np.testing.assert_allclose(lab(linear_rgb("#FF0000")), [53.24, 80.09, 67.20], atol=0.1)
 
 
+NOTES = ("gd", "sgd", "momentum", "nesterov", "normalized", "adam", "rmsprop", "adagrad")
+DASHES = {"solid", "dot", "dash", "longdash", "dashdot", "longdashdot"}  # Plotly's names
+
+
+def test_every_spec_has_its_own_colour_dash_and_label():
+    assert set(style.OPTIMIZER_COLORS) == set(OPTIMIZER_NAMES)  # no grey fallback
+    assert set(style.OPTIMIZER_DASHES) <= set(OPTIMIZER_NAMES)
+    assert {style.dash(name) for name in OPTIMIZER_NAMES} <= DASHES
+    assert all(style.dash(name) == "solid" for name in NOTES)
+    labels = [style.label(name) for name in OPTIMIZER_NAMES]
+    assert len(set(labels)) == len(labels) and all(len(x) <= 12 for x in labels)
+
+
 def test_one_distinct_colour_per_optimizer():
     colors = [style.color(name) for name in OPTIMIZER_NAMES]
     assert len(set(colors)) == len(colors)
@@ -97,4 +112,10 @@ def test_colours_stay_apart_for_colour_blind_viewers(simulation):
         )
 
     assert closest(DEFAULT_OPTIMIZERS) >= 30
-    assert closest(OPTIMIZER_NAMES) >= 18
+    assert closest(NOTES) >= 18
+    # Fifteen colours cannot all be 18 apart: two lines closer than that differ in dash.
+    assert closest(OPTIMIZER_NAMES) >= 12
+    for dash in {style.dash(name) for name in OPTIMIZER_NAMES}:
+        same = [name for name in OPTIMIZER_NAMES if style.dash(name) == dash]
+        if len(same) > 1:
+            assert closest(same) >= 18, dash
