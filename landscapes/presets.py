@@ -94,14 +94,7 @@ PRESETS = {
 
 # The optimizers of the first view: the lessons above are about them.
 DEFAULT_OPTIMIZERS = ("gd", "sgd", "momentum", "nesterov", "adam")
-# Which optimizers take lg_lr_adaptive is their spec's step kind (`optimizers.rules`; ask
-# `optimizers.default_lg_lr`). Landscapes cannot import optimizers, so this copy of the
-# fixed-size names is kept only for ui/sidebar.py until it asks the specs;
-# tests/test_optimizers.py checks that it equals them.
-ADAPTIVE = (
-    *("normalized", "adam", "rmsprop", "adagrad"),
-    *("adamw", "amsgrad", "nadam", "lion"),
-)
+# Which optimizers take lg_lr_adaptive is their spec's step kind: `optimizers.default_lg_lr`.
 
 
 def lesson(landscape_name: str) -> str:

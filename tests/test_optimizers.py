@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import ADAPTIVE
 from optimizers import OPTIMIZER_NAMES, SPECS, run, schedules
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -816,12 +815,6 @@ def test_every_spec_states_its_update(name):
         h.check(h.default, 1)  # every default is valid
         lo, hi = h.widget or h.valid
         assert lo <= h.default <= hi, (name, h.name)
-
-
-def test_presets_adaptive_copy_equals_the_fixed_size_specs():
-    """landscapes/presets.py keeps a copy for ui/sidebar.py (landscapes cannot import
-    optimizers): it must name exactly the fixed-size specs."""
-    assert set(ADAPTIVE) == {name for name, spec in SPECS.items() if spec.fixed_size}
 
 
 @pytest.mark.parametrize(

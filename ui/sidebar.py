@@ -10,8 +10,8 @@ import streamlit as st
 
 from figures.style import label
 from landscapes import DATA_LANDSCAPES, SURFACE_NAMES, get_landscape
-from landscapes.presets import ADAPTIVE, DEFAULT_OPTIMIZERS, preset_for
-from optimizers import OPTIMIZER_NAMES, get_rule
+from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
+from optimizers import OPTIMIZER_NAMES, default_lg_lr, get_rule, get_spec
 from optimizers.schedules import SCHEDULE_KINDS
 from ui import custom_surface, params
 from ui.config import Config, OptimizerSettings
@@ -56,11 +56,12 @@ def lr_offset(surface: str, name: str) -> float:
     """How far (in k) an optimizer's α sits from the slider's when its cell is blank.
 
     Fixed-size optimizers step a fixed distance per coordinate, whatever the gradient's size,
-    so each surface's preset gives them their own α; the slider moves them by the same
-    factor as the others, keeping that offset.
+    so each surface's preset gives them their own α; a spec may add its own offset (heavy
+    ball's plain sum is 1/(1 − β) larger than the averaged momentum). The slider moves them
+    all by the same factor, keeping those offsets.
     """
     preset = preset_for(custom_surface.landscape(surface))
-    return preset.lg_lr_adaptive - preset.lg_lr if name in ADAPTIVE else 0.0
+    return default_lg_lr(preset, name) - default_lg_lr(preset, "gd")
 
 
 def surface_defaults(surface: str) -> dict:
@@ -386,13 +387,20 @@ NO_OPTIMIZER = "No optimizer chosen: pick one or more above to race them."
 def alpha_text(surface: str, chosen, lg_lr: float) -> str:
     """The α each optimizer takes from the slider, offsets included."""
     text = f"α = {10.0**lg_lr:.3g}"
-    fixed = [name for name in chosen if lr_offset(surface, name)]
-    if fixed:
-        offset = lr_offset(surface, fixed[0])  # one offset per surface for all of them
-        names = ", ".join(label(name) for name in fixed)
+    groups: dict[float, list[str]] = {}
+    for name in chosen:
+        offset = round(lr_offset(surface, name), 9)
+        if offset:
+            groups.setdefault(offset, []).append(name)
+    for offset, names in groups.items():
+        why = (
+            " (they step a fixed distance per coordinate, so they take their own α)"
+            if all(get_spec(name).fixed_size for name in names)
+            else ""
+        )
         text += (
-            f"; {names}: α × {10.0**offset:.3g} = {10.0 ** (lg_lr + offset):.3g} "
-            "(they step a fixed distance per coordinate, so they take their own α)"
+            f"; {', '.join(label(name) for name in names)}: α × {10.0**offset:.3g} = "
+            f"{10.0 ** (lg_lr + offset):.3g}{why}"
         )
     return text
 
