@@ -3,6 +3,10 @@
 Entry point: page navigation, the sidebar every page shares, and warnings about the link.
 """
 
+from ui import boot
+
+boot.import_all()  # before anything else: see ui/boot.py
+
 import streamlit as st
 
 from ui import params, present

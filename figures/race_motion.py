@@ -25,7 +25,7 @@ import numpy as np
 from figures import style
 
 XY_TOLERANCE = 1 / 600  # of the plotted extent: a pixel on a 600 px panel
-LOG_LOSS_TOLERANCE = 0.03  # decades: a pixel on a 300 px loss chart spanning ten decades
+LOG_LOSS_TOLERANCE = 0.05  # decades: under two pixels on a 300 px loss chart spanning ten decades
 Q = 65535  # values travel as uint16 fractions of a stated range
 
 

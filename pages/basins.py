@@ -1,6 +1,10 @@
 """Basins of attraction: from a grid of starts, which known minimum each optimizer reaches,
 one map per optimizer, and the share of starts with each outcome."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import streamlit as st
 
 from figures.basins import (

@@ -1,5 +1,9 @@
 """Compare optimizers: trajectories racing on the contour and the surface, side by side."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import streamlit as st
 
 from landscapes.presets import lesson
@@ -62,7 +66,7 @@ race_chart(
     race_view(cfg),
     key=CHART_KEY,
     on_click=_set_start_from_click,
-    config=plotly_config("compare", cfg, "race"),
+    config=plotly_config("compare", cfg),  # ui/race_chart.js adds each panel's name
 )
 
 st.subheader("Results")

@@ -1,5 +1,9 @@
 """Convexity: does a chord ever pass below the surface? One segment, then the whole map."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import streamlit as st
 
 from figures.convexity import chord_figure, curvature_figure, segment_figure

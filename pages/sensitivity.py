@@ -1,6 +1,10 @@
 """Learning-rate sensitivity: every chosen optimizer swept over a log range of learning rates
 from the same start and minibatch sequence; heatmaps over (α, β) and (α, γ)."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import streamlit as st
 
 from figures.sensitivity import HyperPanel, describe_sweeps, hyper_figure, sensitivity_figure

@@ -1,5 +1,9 @@
 """Minibatch SGD lab: what a minibatch is, what SGD descends at a step, and what noise buys."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import pandas as pd
 import streamlit as st
 

@@ -1,5 +1,9 @@
 """Theory: the equations of fitting-models.md, each beside a live plot of what it does."""
 
+from ui import boot
+
+boot.import_all()  # before anything else, also when a page runs alone: ui/boot.py
+
 import math
 
 import streamlit as st

@@ -61,10 +61,10 @@ def test_gabor_view_marks_the_local_minimum_sgd_ends_in():
 
 def test_compare_page_on_rastrigin_marks_a_few_points_not_dozens():
     from tests.pages import open_page
-    from tests.test_app import figure
+    from tests.test_app import race_data
 
     at = open_page("pages/compare.py", timeout=60, surface="rastrigin")
-    fig = figure(at)
+    fig = race_data(at)["race"]["contour"]
     marked = [
         t
         for t in fig["data"]
@@ -78,17 +78,11 @@ def test_compare_page_on_rastrigin_marks_a_few_points_not_dozens():
 
 
 def test_convexity_map_on_rastrigin_marks_the_points_near_a_and_b():
-    import json
-
     from landscapes.convexity import DEFAULT_SEGMENTS
-    from tests.pages import open_page
+    from tests.pages import chart_figures, open_page
 
     at = open_page("pages/convexity.py", timeout=90, surface="rastrigin")
-    fig = next(
-        json.loads(c.proto.spec)
-        for c in at.get("plotly_chart")
-        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Smallest")
-    )
+    fig = next(f for f in chart_figures(at) if f["layout"]["title"]["text"].startswith("Smallest"))
     marked = [t for t in fig["data"] if t.get("name") in ("minima", "saddles", "maxima")]
     xy = np.concatenate([np.column_stack([values(t["x"]), values(t["y"])]) for t in marked])
     assert 3 <= len(xy) <= 20, len(xy)  # all 81 before

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from tests.pages import open_page
 from tests.test_app import chart_data, config, make_app
 from ui.export import IMAGE_SCALE, file_stem, plotly_config
@@ -34,14 +32,13 @@ def test_file_stem_names_page_surface_and_optimizers():
 
 def test_compare_charts_save_named_2x_pngs_and_offer_a_gif_built_on_click():
     at = make_app()
-    race, loss = chart_data(at)
-    for data, figure in ((race, "race"), (loss, "loss")):
-        assert data["config"]["displaylogo"] is False
-        assert data["config"]["toImageButtonOptions"] == {
-            "format": "png",
-            "filename": f"{COMPARE_STEM}-{figure}",
-            "scale": 2,
-        }
+    (race,) = chart_data(at)  # contour, surface and loss: ui/race_chart.js names each panel
+    assert race["config"]["displaylogo"] is False
+    assert race["config"]["toImageButtonOptions"] == {
+        "format": "png",
+        "filename": COMPARE_STEM,
+        "scale": 2,
+    }
     (gif,) = _gif_buttons(at)
     # Deferred: the page carries an id to build it with, no file: a rerun builds nothing.
     # (Its file name is checked in the browser: tests/browser/test_export.py.)
@@ -52,10 +49,7 @@ def test_compare_charts_save_named_2x_pngs_and_offer_a_gif_built_on_click():
 
 def test_sgd_lab_figures_and_gif_are_named_for_gd_and_sgd():
     at = open_page("pages/sgd_lab.py", timeout=120, surface="saddle")
-    names = [
-        json.loads(chart.proto.config)["toImageButtonOptions"]["filename"]
-        for chart in at.get("plotly_chart")
-    ]
+    names = [data["config"]["toImageButtonOptions"]["filename"] for data in chart_data(at)]
     stem = "descent-sgd-lab-saddle-gd-sgd"
     assert names == [f"{stem}-epoch", f"{stem}-loss", f"{stem}-minibatch-step0", f"{stem}-schedule"]
     (gif,) = _gif_buttons(at)

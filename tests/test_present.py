@@ -23,7 +23,7 @@ def test_compare_in_presentation_mode_keeps_the_charts_and_drops_the_text():
     assert "Press ▶ to race them" not in _texts(shown)
     assert len(shown.get("latex")) < len(normal.get("latex"))  # the sidebar keeps its formula
     # The figures, the results and the sidebar's controls stay.
-    assert len(chart_data(shown)) == len(chart_data(normal)) == 2
+    assert len(chart_data(shown)) == len(chart_data(normal)) == 1  # contour, surface, loss
     assert len(shown.sidebar.slider) == len(normal.sidebar.slider) > 0
     assert shown.query_params["present"] == "1"  # kept in the URL, not refused
 
@@ -41,7 +41,7 @@ def test_other_pages_drop_their_long_text(page, query, long_text):
     shown = open_page(page, timeout=120, present="1", **query)
     assert long_text in _texts(normal)
     assert long_text not in _texts(shown)
-    assert len(shown.get("plotly_chart")) == len(normal.get("plotly_chart")) > 0
+    assert len(chart_data(shown)) == len(chart_data(normal)) > 0
 
 
 def test_a_bad_present_value_is_named_and_ignored():

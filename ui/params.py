@@ -47,7 +47,10 @@ def remember(values: dict) -> None:
     st.session_state[LAST_GOOD_KEY] = dict(values)
 
 
-def shown(value, limit: int = 40) -> str:
+SHOWN_CHARS = 40  # a rejected value is quoted up to this length
+
+
+def shown(value, limit: int = SHOWN_CHARS) -> str:
     """A value as the user sees it in a message: short, on one line, safe inside `code`."""
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(v, limit) for v in value) if value else "none"

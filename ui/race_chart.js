@@ -562,6 +562,14 @@ class Race {
 
   // A panel's height for its width: on a phone the square contour and the scene would
   // otherwise float in a box of desktop height.
+  // The camera button's file name says which panel it saved (…-contour.png, …-loss.png).
+  panelConfig(name) {
+    const image = this.config.toImageButtonOptions;
+    if (!image || !image.filename) return this.config;
+    const named = Object.assign({}, image, { filename: `${image.filename}-${name}` });
+    return Object.assign({}, this.config, { toImageButtonOptions: named });
+  }
+
   heightFor(name) {
     const fig = this.figures[name];
     const full = fig.layout.height;
@@ -600,9 +608,10 @@ class Race {
       const drawn = div.__plotted;
       div.__plotted = true;
       const layout = Object.assign({}, fig.layout, { height: this.heightFor(name) });
-      if (drawn) await Plotly.react(div, traces, layout, this.config);
+      const config = this.panelConfig(name);
+      if (drawn) await Plotly.react(div, traces, layout, config);
       else {
-        await Plotly.newPlot(div, traces, layout, this.config);
+        await Plotly.newPlot(div, traces, layout, config);
         if (name !== "surface") div.on("plotly_relayout", () => this.drawOverlays()); // zoom
       }
       return;
