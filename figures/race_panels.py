@@ -36,6 +36,15 @@ LOSS_HEIGHT = 300
 FONT = dict(family=style.FONT_FAMILY, size=13)
 
 
+def _critical_traces_no_colon(*args) -> list:
+    """The race's critical-point traces with uids Plotly can export: its image export looks
+    each trace up by a CSS class made from its uid, where a ":" is not allowed."""
+    traces = _critical_traces(*args)
+    for t in traces:
+        t.uid = t.uid.replace(":", "-")
+    return traces
+
+
 def marker_sizes(n: int) -> list[float]:
     """Runs that end together would hide each other: earlier markers are drawn larger, so a
     stack of them shows as concentric rings."""
@@ -93,7 +102,11 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     )
     heights, surface, lift = _surface_grid(landscape)
     fig.add_traces(
-        [t for t in _critical_traces(landscape, heights, surface, lift) if t.type != "scatter3d"]
+        [
+            t
+            for t in _critical_traces_no_colon(landscape, heights, surface, lift)
+            if t.type != "scatter3d"
+        ]
     )
     fig.add_trace(
         go.Scatter(
@@ -111,7 +124,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         fig.add_traces(
             [
                 go.Scatter(
-                    uid=f"path2d:{k}",
+                    uid=f"path2d-{k}",
                     name=label,
                     mode="lines",
                     line=dict(color=_with_alpha(color, 0.35), width=1.5),
@@ -184,7 +197,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     fig.add_traces(
         [
             t
-            for t in _critical_traces(landscape, heights, (sx, sy, hz), lift)
+            for t in _critical_traces_no_colon(landscape, heights, (sx, sy, hz), lift)
             if t.type == "scatter3d"
         ]
     )
@@ -210,14 +223,14 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         fig.add_traces(
             [
                 go.Scatter3d(
-                    uid=f"trail3d:{k}",
+                    uid=f"trail3d-{k}",
                     name=label,
                     mode="lines",
                     line=dict(color=color, width=6),
                     hoverinfo="skip",
                 ),
                 go.Scatter3d(
-                    uid=f"head3d:{k}",
+                    uid=f"head3d-{k}",
                     name=label,
                     mode="markers",
                     marker=dict(size=6, color=color, line=dict(color="#FFFFFF", width=1)),
@@ -294,14 +307,14 @@ def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
         fig.add_traces(
             [
                 go.Scatter(
-                    uid=f"loss:{k}",
+                    uid=f"loss-{k}",
                     name=label,
                     mode="lines",
                     line=dict(color=color, width=2),
                     hovertemplate=f"<b>{label}</b><br>step %{{x}}<extra></extra>",
                 ),
                 go.Scatter(
-                    uid=f"lossx:{k}",
+                    uid=f"lossx-{k}",
                     name=label,
                     mode="markers",
                     marker=dict(symbol="x", size=11, color=color, line=dict(width=1)),

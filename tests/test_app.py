@@ -72,9 +72,9 @@ def test_default_view_renders_the_race():
     assert len(motion["offsets"]) == 25 * 5 + 1 and len(motion["diverged"]) == 25 * 5
     # Each panel has each optimizer's traces for the browser to fill.
     for k in range(5):
-        assert f"path2d:{k}" in uids(race["race"]["contour"])
-        assert {f"trail3d:{k}", f"head3d:{k}"} <= set(uids(race["race"]["surface"]))
-        assert {f"loss:{k}", f"lossx:{k}"} <= set(uids(race["race"]["loss"]))
+        assert f"path2d-{k}" in uids(race["race"]["contour"])
+        assert {f"trail3d-{k}", f"head3d-{k}"} <= set(uids(race["race"]["surface"]))
+        assert {f"loss-{k}", f"lossx-{k}"} <= set(uids(race["race"]["loss"]))
     # The default view sends at most 300 KB, paths at every α included.
     assert race["bytes"] <= 300_000
     # Adam takes the slider's α times the preset's factor, and says so in its label.

@@ -471,9 +471,9 @@ class Race {
       const [hx, hy, hv] = data.at(run, s);
       if (onContour) {
         const trail = data.upto(run, s);
-        contour.line(`trail2d:${i}`, trail.xs, trail.ys, { stroke: o.color, "stroke-width": 2.5 });
+        contour.line(`trail2d-${i}`, trail.xs, trail.ys, { stroke: o.color, "stroke-width": 2.5 });
         const stop = gone ? data.m.stops[run.r] : null;
-        contour.point(`stop2d:${i}`, stop && stop[0], stop && stop[1], {
+        contour.point(`stop2d-${i}`, stop && stop[0], stop && stop[1], {
           shape: "x",
           size: Math.max(o.size, 14),
           color: o.color,
@@ -482,7 +482,7 @@ class Race {
       if (onLoss) {
         const bottom = 10 ** data.m.loss_axis.range[0];
         const y = gone ? null : Math.max(bottom, data.loss(hv) + data.m.loss_axis.shift);
-        loss.point(`losshead:${i}`, gone ? null : s, y, { size: 9, color: o.color });
+        loss.point(`losshead-${i}`, gone ? null : s, y, { size: 9, color: o.color });
       }
     });
     // Heads last, so they are drawn over every trail.
@@ -491,7 +491,7 @@ class Race {
         const run = data.run(i, this.k);
         const gone = run.d >= 0 && this.s >= run.d;
         const [hx, hy] = data.at(run, Math.min(this.s, data.end(run)));
-        contour.point(`head2d:${i}`, gone ? null : hx, hy, { size: o.size, color: o.color });
+        contour.point(`head2d-${i}`, gone ? null : hx, hy, { size: o.size, color: o.color });
       });
     }
   }
@@ -531,14 +531,14 @@ class Race {
       const gone = run.d >= 0 && this.s >= run.d;
       if (name === "contour") {
         const path = data.upto(run, end);
-        out[`path2d:${i}`] = { x: path.xs, y: path.ys };
+        out[`path2d-${i}`] = { x: path.xs, y: path.ys };
       } else if (name === "surface") {
         const trail = data.upto(run, s);
         const [hx, hy, hv] = data.at(run, s);
-        out[`trail3d:${i}`] = { x: trail.xs, y: trail.ys, z: data.lifted(trail.xs, trail.ys, trail.vs) };
+        out[`trail3d-${i}`] = { x: trail.xs, y: trail.ys, z: data.lifted(trail.xs, trail.ys, trail.vs) };
         let head = [hx, hy];
         if (gone && data.m.stops[run.r]) head = data.m.stops[run.r];
-        out[`head3d:${i}`] = {
+        out[`head3d-${i}`] = {
           x: [head[0]],
           y: [head[1]],
           z: [data.headHeight(head[0], head[1], hv)],
@@ -551,9 +551,9 @@ class Race {
         // A loss that reaches the floor would fall off a log axis: it rests on the bottom.
         const bottom = 10 ** data.m.loss_axis.range[0];
         const y = path.vs.map((v) => Math.max(bottom, data.loss(v) + shift));
-        out[`loss:${i}`] = { x: path.steps, y };
+        out[`loss-${i}`] = { x: path.steps, y };
         const lastLoss = data.loss(path.vs[path.vs.length - 1]) + shift;
-        out[`lossx:${i}`] =
+        out[`lossx-${i}`] =
           run.d >= 0 ? { x: [run.d], y: [Math.min(lastLoss, top / 1.5)] } : { x: [], y: [] };
       }
     });

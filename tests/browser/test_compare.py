@@ -32,7 +32,7 @@ CURRENT_STEP_JS = """() => {
 # The coordinates of the first optimizer's full path on the contour, as the browser holds them.
 PATH_JS = """() => {
     const gd = document.querySelector('.descent-race .descent-contour');
-    const path = gd._fullData.find(t => t.uid === 'path2d:0');
+    const path = gd._fullData.find(t => t.uid === 'path2d-0');
     return Array.from(path.x).slice(0, 40).map(v => Math.round(v * 1e4) / 1e4);
 }"""
 # A trace of one of the race's plots, by uid: its x, y (and z) as plain arrays. What moves
@@ -190,7 +190,7 @@ def test_scrubbing_alpha_redraws_every_plot_in_the_browser_alone(page, app_serve
     centre = int(scrub.input_value())
     before = {
         (plot, uid): trace(page, plot, uid)
-        for plot, uid in (("contour", "path2d:0"), ("surface", "trail3d:0"), ("loss", "loss:0"))
+        for plot, uid in (("contour", "path2d-0"), ("surface", "trail3d-0"), ("loss", "loss-0"))
     }
     readout = page.locator(".descent-readout").inner_text()
     page.wait_for_timeout(500)
@@ -229,9 +229,9 @@ def test_play_pause_resume_speed_and_step_in_the_browser(page, app_server):
     play = page.locator(".descent-play")
     play.click()  # at the last step, Play starts over
     page.wait_for_timeout(700)
-    heads = [trace(page, "contour", f"head2d:{k}") for k in range(5)]
+    heads = [trace(page, "contour", f"head2d-{k}") for k in range(5)]
     page.wait_for_timeout(700)
-    after = [trace(page, "contour", f"head2d:{k}") for k in range(5)]
+    after = [trace(page, "contour", f"head2d-{k}") for k in range(5)]
     assert all(a != b for a, b in zip(after, heads, strict=True))  # the heads advance
     play.click()  # pause
     paused = step_of(page)
@@ -283,15 +283,15 @@ def test_a_run_that_diverges_at_a_larger_alpha_shows_as_diverged_there(page, app
     open_race(page, f"{app_server}/?surface=quadratic&opt=gd&log_lr=-0.5")
     readout = page.locator(".descent-readout")
     assert "diverged" not in readout.inner_text()
-    assert trace(page, "contour", "stop2d:0")["x"] == []
+    assert trace(page, "contour", "stop2d-0")["x"] == []
     scrub = page.locator('[data-testid="alpha-scrub"] input[type=range]')
     scrub.focus()
     scrub.press("End")
     page.wait_for_timeout(500)
     assert re.search(r"diverged at step \d+", readout.inner_text())
-    assert len(trace(page, "contour", "stop2d:0")["x"]) == 1  # its "x" where it left
-    assert trace(page, "contour", "head2d:0")["x"] == []
-    assert len(trace(page, "loss", "lossx:0")["x"]) == 1
+    assert len(trace(page, "contour", "stop2d-0")["x"]) == 1  # its "x" where it left
+    assert trace(page, "contour", "head2d-0")["x"] == []
+    assert len(trace(page, "loss", "lossx-0")["x"]) == 1
     scrub.press("Home")
     page.wait_for_timeout(300)
     assert "diverged" not in readout.inner_text()

@@ -52,7 +52,7 @@ def test_sgd_lab_gif_downloads_through_its_button(page, app_server, tmp_path):
     "path, index, name",
     [
         # The compare page's own component: its loss chart (2D, quick to render).
-        ("", 1, f"{COMPARE_STEM}-loss.png"),
+        ("", 2, f"{COMPARE_STEM}-loss.png"),  # contour, surface, loss
         # st.plotly_chart: the SGD lab's loss chart.
         ("sgd_lab?surface=saddle", 1, "descent-sgd-lab-saddle-gd-sgd-loss.png"),
     ],

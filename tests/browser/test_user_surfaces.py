@@ -3,9 +3,8 @@ and raced; upload a CSV and see the model fitted over its points."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
+import pytest
 
 from landscapes import get_landscape
 from tests.browser.helpers import (
@@ -14,31 +13,31 @@ from tests.browser.helpers import (
     screenshot,
     wait_idle,
 )
+from tests.browser.test_compare import RACE_READY, step_of
 
 PLOT = ".js-plotly-plot"
-RACE_READY = ".descent-plot .gl-container [id^=scene]"
 SIDEBAR = '[data-testid="stSidebar"]'
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
-# The first optimizer's path on the contour and the contour's grid, as the browser holds them.
+# The first optimizer's path on the race's contour panel (ui/race_chart.js fills it at the
+# α shown) and the plotted range (the contour's colour bands are one image over it).
 RACE_JS = """() => {
-    const gd = document.querySelector('.descent-plot .js-plotly-plot, .js-plotly-plot');
-    const paths = gd._fullData.filter(t => t.type === 'scatter' && t.legendgroup
-                                           && t.x && t.x.length > 20);
-    const contour = gd._fullData.find(t => t.type === 'contour');
-    return {x: Array.from(paths[0].x).slice(0, 3), y: Array.from(paths[0].y).slice(0, 3),
-            cx: contour ? [contour.x[0], contour.x[contour.x.length - 1]] : null,
-            cy: contour ? [contour.y[0], contour.y[contour.y.length - 1]] : null};
-}"""
-STEP_JS = """() => {
-    const el = document.querySelector('.js-plotly-plot .slider-group > .slider-label');
-    return el ? el.textContent : null;
+    const gd = document.querySelector('.descent-race .descent-contour');
+    const path = gd.data.find(t => t.uid === 'path2d-0');
+    const image = gd.layout.images[0];
+    return {x: Array.from(path.x).slice(0, 3), y: Array.from(path.y).slice(0, 3),
+            cx: [image.x, image.x + image.sizex], cy: [image.y - image.sizey, image.y]};
 }"""
 
 
 def _wait_race(page) -> None:
     wait_idle(page, timeout=90000)
     page.wait_for_selector(RACE_READY, state="attached", timeout=90000)
-    page.wait_for_selector(".descent-plot .updatemenu-button", timeout=60000)
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.descent-race .descent-contour');"
+        " const p = gd && gd.data && gd.data.find(t => t.uid === 'path2d-0');"
+        " return p && p.x && p.x.length > 2; }",
+        timeout=60000,
+    )
     wait_idle(page)
 
 
@@ -67,19 +66,20 @@ def test_a_typed_formula_is_plotted_and_raced(page, app_server):
     race = page.evaluate(RACE_JS)
     # Plotted over the typed range; the paths start at the surface's own default start.
     assert race["cx"] == [-5, 5] and race["cy"] == [-5, 5]
-    assert (race["x"][0], race["y"][0]) == ls.default_start
+    # (The browser's paths are uint16 fractions of the divergence box, 10x the plot: 1.5e-3.)
+    assert race["x"][0] == pytest.approx(ls.default_start[0], abs=2e-3)
+    assert race["y"][0] == pytest.approx(ls.default_start[1], abs=2e-3)
     # ...and they go downhill on the typed surface.
     assert ls.loss(np.array([race["x"][2], race["y"][2]])) < ls.loss(np.array(ls.default_start))
     assert "expr=" in page.url and "xlo=-5" in page.url  # the link reproduces it
 
-    page.locator(".updatemenu-button", has_text="Play").first.click()
-    page.wait_for_timeout(1500)
-    first = page.evaluate(STEP_JS)
-    page.wait_for_timeout(1500)
-    second = page.evaluate(STEP_JS)
-    steps = [int(re.search(r"\d+", t).group()) for t in (first, second)]
-    assert steps[1] > steps[0], (first, second)
-    page.locator(".updatemenu-button", has_text="Pause").first.click()
+    play = page.locator(".descent-play")
+    play.click()  # at the last step, Play starts over
+    page.wait_for_timeout(500)
+    first = step_of(page)
+    page.wait_for_timeout(700)
+    assert step_of(page) > first
+    play.click()  # pause
     page.wait_for_timeout(300)
     screenshot(page, "custom")
 
