@@ -190,6 +190,8 @@ def _check_url(surface_default: str) -> None:
         params.check_with(
             "noise", lambda raw: "data landscapes take their noise from the data", "none"
         )
+    # One "tune" holds every cell; given twice, which did the link mean? (its cells: below)
+    params.check_with("tune", lambda raw: None, "no per-optimizer settings")
 
 
 def sidebar() -> Config:
