@@ -76,7 +76,11 @@ def _log_loss(losses, floor: float, eps: float) -> np.ndarray:
 def keep_steps(coords: np.ndarray, tolerance: np.ndarray, forced=()) -> np.ndarray:
     """Sorted step indices of ``coords`` (T+1, D) such that linear interpolation in the step
     between kept neighbours is within ``tolerance`` (D,) of every step (Douglas-Peucker with
-    the step as the parameter). ``forced`` steps are always kept."""
+    the step as the parameter). ``forced`` steps are always kept.
+
+    Each segment's split depends only on its own end points, so every segment of one depth
+    is split in one vectorized pass: as many passes as the recursion is deep.
+    """
     n = len(coords)
     keep = np.zeros(n, dtype=bool)
     keep[[0, n - 1]] = True
@@ -85,21 +89,30 @@ def keep_steps(coords: np.ndarray, tolerance: np.ndarray, forced=()) -> np.ndarr
             keep[f] = True
     scaled = coords / tolerance
     bounds = np.flatnonzero(keep)
-    stack = list(zip(bounds[:-1], bounds[1:], strict=True))
-    while stack:
-        i, j = stack.pop()
-        if j - i < 2:
-            continue
-        t = np.arange(i + 1, j)
+    starts, ends = bounds[:-1], bounds[1:]
+    while True:
+        inner = ends - starts - 1
+        starts, ends, inner = starts[inner > 0], ends[inner > 0], inner[inner > 0]
+        if not len(starts):
+            break
+        segment = np.repeat(np.arange(len(starts)), inner)
+        first = np.cumsum(inner) - inner  # where each segment's steps begin in the flat list
+        i, j = starts[segment], ends[segment]
+        t = i + 1 + np.arange(len(segment)) - first[segment]
         frac = ((t - i) / (j - i))[:, None]
         line = scaled[i] + frac * (scaled[j] - scaled[i])
-        err = np.max(np.abs(scaled[i + 1 : j] - line), axis=1)
-        worst = int(np.argmax(err))
-        if err[worst] > 1.0:
-            m = i + 1 + worst
-            keep[m] = True
-            stack.append((i, m))
-            stack.append((m, j))
+        err = np.max(np.abs(scaled[t] - line), axis=1)
+        worst = np.maximum.reduceat(err, first)
+        # The first step of each segment where its error is largest (as np.argmax takes).
+        at_worst = np.flatnonzero(err == worst[segment])
+        split = np.full(len(starts), -1)
+        split[segment[at_worst[::-1]]] = t[at_worst[::-1]]
+        cut = worst > 1.0
+        keep[split[cut]] = True
+        starts, ends = (
+            np.concatenate([starts[cut], split[cut]]),
+            np.concatenate([split[cut], ends[cut]]),
+        )
     return np.flatnonzero(keep)
 
 

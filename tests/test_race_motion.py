@@ -166,3 +166,39 @@ def test_a_run_that_diverges_at_some_alpha_is_flagged_there_only():
             assert x0 <= stop[0] <= x1 and y0 <= stop[1] <= y1
         else:
             assert stop is None
+
+
+def _keep_steps_recursive(coords, tolerance, forced=()):
+    """Douglas-Peucker one segment at a time: the plain reference for keep_steps."""
+    n = len(coords)
+    keep = np.zeros(n, dtype=bool)
+    keep[[0, n - 1]] = True
+    for f in forced:
+        keep[f] = True
+    scaled = coords / tolerance
+    bounds = np.flatnonzero(keep)
+    stack = list(zip(bounds[:-1], bounds[1:], strict=True))
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        frac = ((np.arange(i + 1, j) - i) / (j - i))[:, None]
+        err = np.max(np.abs(scaled[i + 1 : j] - (scaled[i] + frac * (scaled[j] - scaled[i]))), 1)
+        if err.max() > 1.0:
+            m = i + 1 + int(np.argmax(err))
+            keep[m] = True
+            stack += [(i, m), (m, j)]
+    return np.flatnonzero(keep)
+
+
+def test_keep_steps_equals_the_one_segment_at_a_time_reference():
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n = int(rng.integers(2, 1200))
+        coords = np.cumsum(rng.normal(size=(n, 3)) * rng.uniform(0.01, 3), axis=0)
+        if trial % 5 == 0:
+            coords = np.round(coords)  # ties: the first of equal errors splits, as argmax
+        tolerance = rng.uniform(0.1, 5, size=3)
+        forced = tuple(int(f) for f in rng.integers(0, n, size=int(rng.integers(0, 3))))
+        expected = _keep_steps_recursive(coords, tolerance, forced)
+        assert np.array_equal(keep_steps(coords, tolerance, forced), expected), trial
