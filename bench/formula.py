@@ -12,32 +12,59 @@ import statistics
 import time
 import warnings
 
+import streamlit as st
+
 import landscapes
-from figures.race import RunView, race_figure_json
 from landscapes import get_landscape
 from landscapes.custom import EXAMPLES
 from landscapes.formula import parse
 from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
-from optimizers import default_lg_lr, get_rule, run
+from optimizers import default_lg_lr, get_rule
+from ui.compute import race_view
+from ui.config import Config, OptimizerSettings
 
 PARSE_LIMIT_MS = 100.0  # the issue's cap on a rejection
 FIRST_PLOT_LIMIT_S = 2.0
 
 
-def formula_to_figure(example) -> str:
-    """Everything between the text and the race figure, with nothing cached: parse, build
-    the surface (critical points included), choose alpha, run the default optimizers and
-    build the figure JSON."""
+def formula_to_figure(example):
+    """Everything between the text and the compare page's race, with nothing cached: parse,
+    build the surface (critical points included), choose alpha, run the default optimizers at
+    every alpha of the scrubber and build the payload and figures (`ui.compute.race_view`)."""
     landscapes._build.cache_clear()
+    st.cache_data.clear()
     ls = get_landscape("custom", expr=example.expr, xlim=example.xlim, ylim=example.ylim)
     preset = preset_for(ls)
-    views = []
-    for name in DEFAULT_OPTIMIZERS:
-        alpha = 10 ** default_lg_lr(preset, name)
-        batch = None if get_rule(name).full_batch else preset.batch_size
-        traj = run(ls, name, ls.default_start, preset.steps, alpha, batch_size=batch)
-        views.append(RunView.from_trajectory(traj))
-    return race_figure_json(ls, views, height=620)
+    lr, beta, gamma, eps = 10**preset.lg_lr, 0.9, 0.999, 1e-8
+    settings = tuple(
+        OptimizerSettings(
+            name,
+            10 ** default_lg_lr(preset, name),
+            beta,
+            gamma,
+            eps,
+            None if get_rule(name).full_batch else preset.batch_size,
+        )
+        for name in DEFAULT_OPTIMIZERS
+    )
+    params = (("expr", example.expr), ("xlim", tuple(example.xlim)), ("ylim", tuple(example.ylim)))
+    config = Config(
+        surface="custom",
+        noise=float(ls.noise),
+        start=tuple(float(v) for v in ls.default_start),
+        steps=preset.steps,
+        seed=0,
+        optimizers=DEFAULT_OPTIMIZERS,
+        lr=lr,
+        beta=beta,
+        gamma=gamma,
+        eps=eps,
+        batch_size=preset.batch_size,
+        schedule=("constant", 0.5, 10, 0.0),
+        settings=settings,
+        surface_params=params,
+    )
+    return race_view(config)
 
 
 def fuzz_corpus(count: int = 1200) -> list[str]:

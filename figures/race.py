@@ -498,7 +498,7 @@ def _critical_traces(landscape, scale: LossScale, surface, lift: float) -> list:
                 x=pts[:, 0],
                 y=pts[:, 1],
                 **common,
-                uid=f"critical2d:{kind}",
+                uid=f"critical2d-{kind}",  # no ":": Plotly's image export reads uids as CSS classes
                 mode="markers",
                 marker=marker,
                 selected=dict(marker=dict(opacity=1)),
@@ -518,7 +518,7 @@ def _critical_traces(landscape, scale: LossScale, surface, lift: float) -> list:
                     y=pts[:, 1],
                     z=z,
                     **common,
-                    uid=f"critical3d:{kind}",
+                    uid=f"critical3d-{kind}",
                     mode="markers",
                     marker=dict(
                         symbol=_KIND_SYMBOLS_3D[kind],

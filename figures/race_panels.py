@@ -36,15 +36,6 @@ LOSS_HEIGHT = 300
 FONT = dict(family=style.FONT_FAMILY, size=13)
 
 
-def _critical_traces_no_colon(*args) -> list:
-    """The race's critical-point traces with uids Plotly can export: its image export looks
-    each trace up by a CSS class made from its uid, where a ":" is not allowed."""
-    traces = _critical_traces(*args)
-    for t in traces:
-        t.uid = t.uid.replace(":", "-")
-    return traces
-
-
 def marker_sizes(n: int) -> list[float]:
     """Runs that end together would hide each other: earlier markers are drawn larger, so a
     stack of them shows as concentric rings."""
@@ -102,11 +93,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     )
     heights, surface, lift = _surface_grid(landscape)
     fig.add_traces(
-        [
-            t
-            for t in _critical_traces_no_colon(landscape, heights, surface, lift)
-            if t.type != "scatter3d"
-        ]
+        [t for t in _critical_traces(landscape, heights, surface, lift) if t.type != "scatter3d"]
     )
     fig.add_trace(
         go.Scatter(
@@ -197,7 +184,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     fig.add_traces(
         [
             t
-            for t in _critical_traces_no_colon(landscape, heights, (sx, sy, hz), lift)
+            for t in _critical_traces(landscape, heights, (sx, sy, hz), lift)
             if t.type == "scatter3d"
         ]
     )

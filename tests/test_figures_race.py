@@ -3,6 +3,7 @@ grid and `clicked_point`, and `loss_figure`, on real landscapes and real traject
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -51,15 +52,21 @@ def race_runs(name, steps, spec=RACE):
     return _CACHE[key]
 
 
+def uid_parts(trace) -> list[str]:
+    """A trace's role and name: its uid split at the first ":" or "-" ("head2d:gd",
+    "critical2d-minimum")."""
+    return re.split(r"[:-]", trace.uid or "", maxsplit=1)
+
+
 def role(trace):
-    return (trace.uid or "").split(":")[0]
+    return uid_parts(trace)[0]
 
 
 def indices(fig, wanted_role, name=None):
     return [
         i
         for i, t in enumerate(fig.data)
-        if role(t) == wanted_role and (name is None or t.uid.split(":")[1] == name)
+        if role(t) == wanted_role and (name is None or uid_parts(t)[1] == name)
     ]
 
 

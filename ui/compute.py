@@ -36,45 +36,6 @@ def surface_grid(surface: str, params: tuple, n: int):
     return _landscape(surface, params).grid(n)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def trajectory(
-    surface, params, optimizer, start, steps, lr, beta, gamma, eps, batch_size, seed, schedule
-):
-    ls = _landscape(surface, params)
-    sched = schedule_from_tuple(schedule)
-    return run(
-        ls,
-        optimizer,
-        start,
-        steps,
-        lr,
-        beta=beta,
-        gamma=gamma,
-        eps=eps,
-        batch_size=batch_size,
-        seed=seed,
-        schedule=sched,
-    )
-
-
-def run_setting(config: Config, s: OptimizerSettings, start=None, steps=None):
-    """The cached trajectory of one optimizer under ``config``."""
-    return trajectory(
-        config.surface,
-        config.landscape_params,
-        s.name,
-        tuple(start if start is not None else config.start),
-        steps or config.steps,
-        s.lr,
-        s.beta,
-        s.gamma,
-        s.eps,
-        s.batch_size,
-        config.seed,
-        config.schedule,
-    )
-
-
 ALPHA_FACTORS = alpha_factors()  # the α scrubber's factors: K = 25 over ± one decade
 CENTRE = int(np.flatnonzero(ALPHA_FACTORS == 1.0)[0])
 
