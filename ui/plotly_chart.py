@@ -50,7 +50,8 @@ _CSS = f"""
   flex: 1 1 300px; }}
 .descent-controls input[type=range] {{ flex: 1 1 120px; min-width: 80px; }}
 .descent-controls button, .descent-controls select {{ font: inherit; padding: 0.1rem 0.5rem;
-  border: 1px solid #bbb; border-radius: 0.3rem; background: white; cursor: pointer; }}
+  border: 1px solid #bbb; border-radius: 0.3rem; background: white; color: #1f2430;
+  cursor: pointer; }}  /* their own colours: on a white card in both themes */
 .descent-controls output {{ font-variant-numeric: tabular-nums; white-space: nowrap; }}
 /* Two panels side by side; below about 700 px they wrap, each at full width. */
 .descent-panels {{ display: flex; flex-wrap: wrap; gap: 8px; }}

@@ -139,6 +139,12 @@ def test_the_theme_follows_the_system_and_plots_stay_readable(browser, app_serve
             ".backgroundColor"
         )
         assert paper in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), paper
+        # The race's own controls keep dark text on their light buttons in either theme.
+        button = page.evaluate(
+            "() => { const b = getComputedStyle(document.querySelector('.descent-play'));"
+            " return [b.color, b.backgroundColor]; }"
+        )
+        assert button == ["rgb(31, 36, 48)", "rgb(255, 255, 255)"], button
         # The sidebar's formula (Rastrigin's is long) wraps inside the sidebar.
         if size == DESKTOP:
             sidebar = page.locator(SIDEBAR).bounding_box()
