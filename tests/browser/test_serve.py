@@ -74,6 +74,8 @@ def _open_session(browser, url: str) -> tuple[set[str], str | None]:
         page.goto(url)
         wait_idle(page, timeout=90000)
         assert_no_exception(page)
+        # The page is idle before the chart has fetched plotly.js on a busy machine.
+        page.wait_for_function("() => window.Plotly !== undefined", timeout=90000)
         route = next(
             (c["value"] for c in context.cookies() if c["name"] == serve.ROUTE_COOKIE), None
         )
