@@ -39,14 +39,15 @@ USER_FACTORIES = {"custom": custom, "data": data}
 USER_LANDSCAPES = tuple(USER_FACTORIES)
 SURFACE_NAMES = LANDSCAPE_NAMES + USER_LANDSCAPES
 FACTORIES_ALL = FACTORIES | USER_FACTORIES
-DATA_LANDSCAPES = ("linreg", "gabor", "data")
 
 
 def landscape_params(name: str) -> tuple[str, ...]:
-    """The keyword parameters that get_landscape accepts for ``name``."""
-    factory = FACTORIES_ALL[name]
-    params = [p for p in inspect.signature(factory).parameters if p != "kw"]
-    if name not in DATA_LANDSCAPES:
+    """The keyword parameters that get_landscape accepts for ``name``: its factory's, plus
+    ``noise`` and ``n_examples`` where the factory passes ``**kw`` on to a textbook surface
+    (a data surface's noise is its data)."""
+    signature = inspect.signature(FACTORIES_ALL[name]).parameters
+    params = [p for p in signature if p != "kw"]
+    if "kw" in signature:
         params += ["noise", "n_examples"]
     return tuple(params)
 
@@ -67,13 +68,17 @@ def get_landscape(name: str, **params) -> Landscape:
     return _build(name, tuple(sorted(params.items())))
 
 
+# Each built-in surface's first view, gathered from the surfaces (tests, benchmarks, Theory).
+PRESETS = {name: get_landscape(name).preset for name in LANDSCAPE_NAMES}
+
+
 __all__ = [
     "AnalyticLandscape",
     "CriticalPoint",
-    "DATA_LANDSCAPES",
     "DataLandscape",
     "LANDSCAPE_NAMES",
     "Landscape",
+    "PRESETS",
     "SURFACE_NAMES",
     "USER_LANDSCAPES",
     "from_data",

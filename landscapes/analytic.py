@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from landscapes.base import Landscape, pair, split
+from landscapes.presets import Preset
 
 EXAMPLES_SEED = 20_240_601  # fixes the synthetic examples; runs draw minibatches elsewhere
 
@@ -114,6 +115,14 @@ def quadratic(condition: float = 10.0, angle: float = 30.0, **kw) -> AnalyticLan
         ),
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
         default_start=(-2.6, 2.2),
+        preset=Preset(
+            -0.5,
+            -1.3,
+            200,
+            8,
+            "Momentum and Nesterov reach the minimum first; GD creeps along the shallow direction.",
+        ),
+        segment=((-2.5, -1.0), (2.0, 2.5)),
         n_examples=kw.pop("n_examples", 32),
         convex=True,
         critical_seeds=((0.0, 0.0),),
@@ -139,6 +148,19 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, **kw) -> AnalyticLandscape:
         formula=r"L(\phi) = (1-\phi_0)^2 + 100\,(\phi_1-\phi_0^2)^2",
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
         default_start=(-1.2, 1.0),
+        preset=Preset(
+            -3.0,
+            -0.9,
+            1000,
+            16,
+            "Every optimizer finds the curved valley at once; Adam follows it to the minimum "
+            "(1, 1), while GD, SGD, momentum and Nesterov crawl along its flat floor.",
+        ),
+        segment=((-1.0, 1.0), (1.0, 1.0)),
+        where_not_convex=(
+            "above the parabola φ₁ = φ₀² + 1/200, where the Hessian's determinant "
+            "80000 (φ₀² − φ₁) + 400 is negative"
+        ),
         n_examples=kw.pop("n_examples", 32),
         log_contour=True,
         critical_seeds=((a, a * a),),
@@ -168,6 +190,15 @@ def himmelblau(**kw) -> AnalyticLandscape:
         ),
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         default_start=(-0.3, -0.8),
+        preset=Preset(
+            -2.0,
+            -1.3,
+            200,
+            8,
+            "Four equally low minima: from one start GD, momentum and Nesterov reach one of "
+            "them, SGD and Adam another.",
+        ),
+        segment=((-2.8, 3.1), (3.0, 2.0)),
         n_examples=kw.pop("n_examples", 32),
         log_contour=True,
         critical_seeds=((3.0, 2.0),),
@@ -220,6 +251,15 @@ def wells(**kw) -> AnalyticLandscape:
         + r"\end{aligned}",
         bounds=((-4.0, 4.0), (-4.0, 4.0)),
         default_start=(0.8, -1.6),
+        preset=Preset(
+            -1.0,
+            -1.3,
+            300,
+            8,
+            "From a start on a ridge, GD, SGD and Adam settle in a shallow well; momentum and "
+            "Nesterov roll on into the deepest. Move the start a little and the wells change.",
+        ),
+        segment=((-2.0, -1.4), (1.8, 1.6)),
         n_examples=kw.pop("n_examples", 32),
         critical_seeds=tuple((cx, cy) for cx, cy, _, _ in WELLS),
         f=f,
@@ -246,6 +286,18 @@ def saddle(**kw) -> AnalyticLandscape:
         formula=r"L(\phi) = \tfrac12\phi_0^2 + \tfrac14(\phi_1^2-1)^2",
         bounds=((-3.0, 3.0), (-2.0, 2.0)),
         default_start=(2.5, 0.0),
+        preset=Preset(
+            -1.0,
+            -1.3,
+            200,
+            8,
+            "Started on the line φ₁ = 0, GD stalls at the saddle; the minibatch noise tips the "
+            "others off it into a minimum.",
+        ),
+        segment=((0.0, -1.0), (0.0, 1.0)),
+        where_not_convex=(
+            "in the band |φ₁| < 1/√3 ≈ 0.577, where the curvature along φ₁, 3φ₁² − 1, is negative"
+        ),
         n_examples=kw.pop("n_examples", 32),
         critical_seeds=((0.0, 0.0), (0.0, 1.0), (0.0, -1.0)),
         f=f,
@@ -284,6 +336,15 @@ def beale(**kw) -> AnalyticLandscape:
         ),
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         default_start=(1.0, 1.4),
+        preset=Preset(
+            -1.6,
+            -1.7,
+            120,
+            8,
+            "Momentum builds up speed across the flat plateau and reaches the minimum (3, 0.5); "
+            "GD and SGD are still crawling.",
+        ),
+        segment=((3.0, 0.5), (-3.0, 1.5)),
         n_examples=kw.pop("n_examples", 32),
         log_contour=True,
         critical_seeds=((3.0, 0.5), (0.0, 1.0)),
@@ -311,6 +372,19 @@ def rastrigin(**kw) -> AnalyticLandscape:
         formula=r"L(\phi) = 20 + \sum_{k=0}^{1}\left(\phi_k^2 - 10\cos 2\pi\phi_k\right)",
         bounds=((-2.5, 2.5), (-2.5, 2.5)),
         default_start=(-2.2, 1.9),
+        preset=Preset(
+            -2.7,
+            -1.3,
+            200,
+            8,
+            "Every optimizer stops in the local minimum nearest its start, far above the global "
+            "minimum at the origin: local steps cannot see past the next bump.",
+        ),
+        segment=((-1.0, -1.0), (1.0, 0.0)),
+        where_not_convex=(
+            "in the strips where a cosine bump curves downward: 2 + 40π² cos 2πφ_k < 0, "
+            "around every half-integer φ₀ or φ₁"
+        ),
         n_examples=kw.pop("n_examples", 32),
         critical_seeds=((0.0, 0.0),),
         f=f,

@@ -13,8 +13,10 @@ from functools import cached_property
 import numpy as np
 
 from landscapes.critical import CriticalPoint, find_critical_points
+from landscapes.presets import Preset
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+Segment = tuple[tuple[float, float], tuple[float, float]]  # points A and B
 
 # A surface with more critical points than this (Rastrigin's egg-box, the Gabor model) marks
 # only its global minima and those within NEAR (of its larger side) of the paths on show.
@@ -59,7 +61,13 @@ class Landscape:
     default_start: tuple[float, float]
     n_examples: int
     log_contour: bool = False
-    convex: bool = False
+    convex: bool = False  # on the plotted domain (tests check it against the Hessian)
+    # The first view: alpha exponents, steps, batch size and its lesson (tests/test_lessons.py
+    # checks the lesson). None for a user's surface: `landscapes.presets.preset_for` derives one.
+    preset: Preset | None = None
+    # The convexity page's first segment A -> B; None: one across the middle of the bounds.
+    segment: Segment | None = None
+    where_not_convex: str = ""  # where the curvature is negative, in words (tests check it)
     # Extra starting points for the Newton search of critical points (exact known locations).
     critical_seeds: tuple[tuple[float, float], ...] = field(default=())
 
@@ -106,6 +114,11 @@ class Landscape:
         return 0.5 * (hess + np.swapaxes(hess, -1, -2))
 
     # ----- facts ---------------------------------------------------------------------------
+    @property
+    def is_data(self) -> bool:
+        """A model fitted to data (its noise is the data's), not a textbook function."""
+        return False
+
     @property
     def extent(self) -> tuple[float, float]:
         (x0, x1), (y0, y1) = self.bounds

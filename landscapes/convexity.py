@@ -17,42 +17,14 @@ SEGMENT_POINTS = 401
 # A gap or eigenvalue smaller than this fraction of the values' scale is round-off.
 RELATIVE_TOL = 1e-9
 
-# First-view segments A -> B, chosen so the chord test says something on the first look:
-# on the non-convex surfaces the segment joins two low points across a ridge.
-DEFAULT_SEGMENTS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
-    "quadratic": ((-2.5, -1.0), (2.0, 2.5)),
-    "rosenbrock": ((-1.0, 1.0), (1.0, 1.0)),
-    "himmelblau": ((-2.8, 3.1), (3.0, 2.0)),
-    "wells": ((-2.0, -1.4), (1.8, 1.6)),
-    "saddle": ((0.0, -1.0), (0.0, 1.0)),
-    "beale": ((3.0, 0.5), (-3.0, 1.5)),
-    "rastrigin": ((-1.0, -1.0), (1.0, 0.0)),
-    "linreg": ((-0.5, -1.0), (1.5, 2.0)),
-    "gabor": ((-6.0, 6.0), (-1.0, 15.0)),
-}
 
-# Where the curvature is negative, derived by hand from the formulas (tests check each one
-# against the eigenvalue map).
-WHERE_NOT_CONVEX = {
-    "rosenbrock": (
-        "above the parabola φ₁ = φ₀² + 1/200, where the Hessian's determinant "
-        "80000 (φ₀² − φ₁) + 400 is negative"
-    ),
-    "saddle": (
-        "in the band |φ₁| < 1/√3 ≈ 0.577, where the curvature along φ₁, 3φ₁² − 1, is negative"
-    ),
-    "rastrigin": (
-        "in the strips where a cosine bump curves downward: 2 + 40π² cos 2πφ_k < 0, "
-        "around every half-integer φ₀ or φ₁"
-    ),
-}
-
-
-def default_segment(name: str, bounds) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The first-view points A and B of landscape ``name`` (inside ``bounds``)."""
-    if name in DEFAULT_SEGMENTS:
-        return DEFAULT_SEGMENTS[name]
-    (x0, x1), (y0, y1) = bounds
+def default_segment(landscape) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The first-view points A and B: the surface's own segment (on the non-convex built-in
+    surfaces it joins two low points across a ridge, so the chord test says something at
+    once), else one across the middle of its bounds."""
+    if landscape.segment is not None:
+        return landscape.segment
+    (x0, x1), (y0, y1) = landscape.bounds
     wx, wy = x1 - x0, y1 - y0
     return (x0 + 0.2 * wx, y0 + 0.3 * wy), (x0 + 0.8 * wx, y0 + 0.7 * wy)
 
@@ -216,9 +188,8 @@ def _plural(count: int, word: str) -> str:
 
 def surface_verdict(landscape, cmap: CurvatureMap) -> str:
     """The global verdict from the curvature map, in words."""
-    name = landscape.name
-    # A user's surface (not in the tables above) goes by its title ("Your formula").
-    shown = name if name in DEFAULT_SEGMENTS else landscape.title
+    # A user's surface (no hand-tuned first view) goes by its title ("Your formula").
+    shown = landscape.name if landscape.preset is not None else landscape.title
     if cmap.convex:
         return (
             f"**{shown} is convex** on the plotted area: the smallest curvature is "
@@ -232,8 +203,8 @@ def surface_verdict(landscape, cmap: CurvatureMap) -> str:
         f"**{shown} is not convex**: the smallest curvature is negative on {percent} of the "
         "plotted area (red)"
     )
-    if name in WHERE_NOT_CONVEX:
-        text += ", " + WHERE_NOT_CONVEX[name]
+    if landscape.where_not_convex:
+        text += ", " + landscape.where_not_convex
     text += "."
     counts = critical_counts(landscape)
     if counts["minimum"] > 1 or counts["saddle"] or counts["maximum"]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscapes.base import Landscape, pair
+from landscapes.presets import Preset
 
 
 @dataclass(eq=False, kw_only=True)
@@ -31,6 +32,10 @@ class DataLandscape(Landscape):
 
     def __post_init__(self):
         self.scaled_x = self.scale * self.data_x  # u_i = phi0 + phi1 * scaled_x[i]
+
+    @property
+    def is_data(self) -> bool:
+        return True
 
     # Sums run elementwise rather than through a matrix product, so that one point and a
     # grid of points give bit-identical values (BLAS may sum in another order).
@@ -95,6 +100,14 @@ def linreg(n_examples: int = 20) -> DataLandscape:
         formula=r"L(\phi) = \sum_{i=1}^{" + str(n) + r"} (\phi_0 + \phi_1 x_i - y_i)^2",
         bounds=((-1.0, 2.0), (-1.5, 2.5)),
         default_start=(1.7, -1.2),
+        preset=Preset(
+            -2.0,
+            -1.3,
+            200,
+            5,
+            "A convex bowl: every optimizer reaches its one minimum, the least-squares line.",
+        ),
+        segment=((-0.5, -1.0), (1.5, 2.0)),
         n_examples=n,
         convex=True,
         data_x=x,
@@ -141,6 +154,15 @@ def gabor(n_examples: int = 30) -> DataLandscape:
         ),
         bounds=((-10.0, 10.0), (2.5, 22.5)),
         default_start=(-3.3, 9.2),
+        preset=Preset(
+            -1.3,
+            -1.0,
+            300,
+            6,
+            "From a start near a ridge, GD, momentum and Nesterov find the best fit; SGD and Adam "
+            "end in a worse local minimum.",
+        ),
+        segment=((-6.0, 6.0), (-1.0, 15.0)),
         n_examples=n,
         data_x=x,
         data_y=y,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from landscapes.presets import PRESETS
+from landscapes import PRESETS
 from optimizers import updates as u
 
 GRADIENT_SCALED = "gradient-scaled"

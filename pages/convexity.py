@@ -24,7 +24,7 @@ POINT_KEYS = ("ax", "ay", "bx", "by")
 
 
 def _defaults(landscape) -> dict:
-    a, b = default_segment(landscape.name, landscape.bounds)
+    a, b = default_segment(landscape)
     return dict(zip(POINT_KEYS, (*a, *b), strict=True))
 
 

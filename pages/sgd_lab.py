@@ -10,7 +10,6 @@ import streamlit as st
 from figures import sgd_lab
 from figures.race import CLICK_GRID_NAME
 from figures.style import label
-from landscapes import DATA_LANDSCAPES
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
 from ui import params
 from ui.compute_sgd import (
@@ -106,7 +105,7 @@ st.subheader("One epoch, batch by batch")
 n = ls.n_examples
 k = sgd.steps_per_epoch
 size = sgd.batch_size
-if cfg.surface in DATA_LANDSCAPES:
+if ls.is_data:
     right = (
         f"Right: the {n} data points; the current minibatch is large and orange, the points "
         "already used this epoch are pale orange, and the curves are the model at SGD's "

@@ -17,7 +17,7 @@ from figures.theory import (
     scale_step_figure,
     window_around,
 )
-from landscapes.presets import PRESETS
+from landscapes import PRESETS
 from optimizers.theory import (
     BALANCE_START,
     BALANCE_SURFACE,

@@ -10,8 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from figures.race_motion import run_of
-from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import PRESETS
+from landscapes import LANDSCAPE_NAMES, PRESETS, get_landscape
 from optimizers import run
 from ui.plotly_chart import COMPONENT, PLOTLY_JS_NAME, PLOTLY_JS_SOURCE, STATIC_DIR
 

@@ -78,7 +78,6 @@ def test_compare_page_on_rastrigin_marks_a_few_points_not_dozens():
 
 
 def test_convexity_map_on_rastrigin_marks_the_points_near_a_and_b():
-    from landscapes.convexity import DEFAULT_SEGMENTS
     from tests.pages import chart_figures, open_page
 
     at = open_page("pages/convexity.py", timeout=90, surface="rastrigin")
@@ -86,6 +85,6 @@ def test_convexity_map_on_rastrigin_marks_the_points_near_a_and_b():
     marked = [t for t in fig["data"] if t.get("name") in ("minima", "saddles", "maxima")]
     xy = np.concatenate([np.column_stack([values(t["x"]), values(t["y"])]) for t in marked])
     assert 3 <= len(xy) <= 20, len(xy)  # all 81 before
-    for end in DEFAULT_SEGMENTS["rastrigin"]:  # A (-1, -1) and B (1, 0): each by a minimum
+    for end in get_landscape("rastrigin").segment:  # A (-1, -1) and B (1, 0): each by a minimum
         assert np.min(np.linalg.norm(xy - np.asarray(end), axis=1)) < 0.05
     assert len(at.dataframe[0].value) == 81  # the table still lists every critical point

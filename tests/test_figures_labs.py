@@ -9,8 +9,7 @@ import pytest
 
 from figures import basins as fb
 from figures import sensitivity as fs
-from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import PRESETS
+from landscapes import LANDSCAPE_NAMES, PRESETS, get_landscape
 from optimizers import default_lg_lr
 from optimizers.analysis import DIVERGED, NOT_CONVERGED
 from optimizers.sweeps import BasinMap, Grid2D, Sweep, basin_map, log_range

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from landscapes import LANDSCAPE_NAMES, get_landscape
+from landscapes import LANDSCAPE_NAMES, PRESETS, get_landscape, landscape_params
 from optimizers import run
 
 EPS = np.finfo(float).eps
@@ -25,7 +25,7 @@ def landscape(name, **params):
     return _CACHE[key]
 
 
-DATA_NAMES = tuple(n for n in NAMES if hasattr(landscape(n), "data_x"))
+DATA_NAMES = tuple(n for n in NAMES if landscape(n).is_data)
 ANALYTIC_NAMES = tuple(n for n in NAMES if n not in DATA_NAMES)
 
 
@@ -285,6 +285,29 @@ def test_vectorized_over_grid_equals_pointwise(name):
                 expect = batched[what][0][i, j]
                 assert np.shape(value) == np.shape(expect), what
                 np.testing.assert_allclose(value, expect, rtol=1e-12, atol=1e-12, err_msg=what)
+
+
+# --------------------------------------------------------------------------- facts on the surface
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_surface_carries_its_first_view_and_segment(name):
+    ls = landscape(name)
+    assert PRESETS[name] is ls.preset and ls.preset.lesson
+    assert 1 <= ls.preset.batch_size <= ls.n_examples and ls.preset.steps > 0
+    assert ls.segment is not None and ls.in_bounds(np.array(ls.segment)).all()
+    assert bool(ls.where_not_convex) <= (not ls.convex)  # said only of a non-convex surface
+
+
+def test_data_surfaces_say_so_and_take_no_noise():
+    assert DATA_NAMES == ("linreg", "gabor")
+    assert get_landscape("data").is_data and not get_landscape("custom").is_data
+    for name in DATA_NAMES + ("data",):
+        assert "noise" not in landscape_params(name)
+        with pytest.raises(ValueError, match="takes no parameter noise"):
+            get_landscape(name, noise=1.0)
+    for name in ANALYTIC_NAMES + ("custom",):
+        assert {"noise", "n_examples"} <= set(landscape_params(name))
 
 
 # --------------------------------------------------------------------------- analytic family

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from landscapes import LANDSCAPE_NAMES, get_landscape
-from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS, lesson
+from landscapes import LANDSCAPE_NAMES, PRESETS, get_landscape
+from landscapes.presets import DEFAULT_OPTIMIZERS, lesson
 from optimizers import OPTIMIZER_NAMES, analysis, default_lg_lr, get_rule, run
 
 

@@ -435,7 +435,7 @@ def invariant_landscapes():
     out = []
     for name in LANDSCAPE_NAMES:
         ls = get_landscape(name)
-        if not hasattr(ls, "data_x"):
+        if not ls.is_data:
             ls = get_landscape(name, noise=1.5, n_examples=12)
         out.append(pytest.param(ls, id=name))
     return out

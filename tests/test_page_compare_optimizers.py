@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from landscapes import get_landscape
-from landscapes.presets import PRESETS
+from landscapes import PRESETS, get_landscape
 from optimizers import SPECS, default_lg_lr, run
 from tests.pages import open_page
 

@@ -8,7 +8,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes import get_landscape
-from landscapes.convexity import DEFAULT_SEGMENTS
 from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
@@ -56,7 +55,7 @@ def brute_force_intervals(surface, a, b, n=200_001):
 def test_default_view_renders_rosenbrock_across_the_valley():
     at = open_page()
     assert at.title[0].value == "Convexity"
-    a, b = DEFAULT_SEGMENTS["rosenbrock"]
+    a, b = get_landscape("rosenbrock").segment
     assert points(at) == (*a, *b)
     figs = figures(at)
     assert set(figs) == {"Click", "Loss", "Smallest"}
@@ -72,7 +71,7 @@ def test_default_view_renders_rosenbrock_across_the_valley():
 
 def test_linreg_default_segment_stays_under_its_chord():
     at = open_page(surface="linreg")
-    a, b = DEFAULT_SEGMENTS["linreg"]
+    a, b = get_landscape("linreg").segment
     assert points(at) == (*a, *b)
     fig = figures(at)["Loss"]
     loss = values(trace(fig, "loss L((1−t) A + t B)")["y"])
@@ -154,14 +153,14 @@ def test_bad_url_value_names_the_parameter():
     at = open_page(ax="abc")
     text = "\n".join(w.value for w in at.warning)
     assert "**ax**" in text and "not a number" in text
-    assert at.number_input(key="ax").value == DEFAULT_SEGMENTS["rosenbrock"][0][0]
+    assert at.number_input(key="ax").value == get_landscape("rosenbrock").segment[0][0]
 
 
 def test_url_point_outside_the_surface_is_rejected():
     at = open_page(surface="rosenbrock", by="7")
     text = "\n".join(w.value for w in at.warning)
     assert "**by**" in text and "between -1 and 3" in text
-    assert at.number_input(key="by").value == DEFAULT_SEGMENTS["rosenbrock"][1][1]
+    assert at.number_input(key="by").value == get_landscape("rosenbrock").segment[1][1]
 
 
 def test_changing_surface_resets_the_points():
@@ -169,7 +168,7 @@ def test_changing_surface_resets_the_points():
     assert points(at)[:2] == (1.9, 2.4)
     at.sidebar.selectbox(key="surface").set_value("himmelblau").run()
     assert not at.exception
-    a, b = DEFAULT_SEGMENTS["himmelblau"]
+    a, b = get_landscape("himmelblau").segment
     assert points(at) == (*a, *b)
     assert "himmelblau is not convex" in alerts(at)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from landscapes.presets import PRESETS
+from landscapes import PRESETS
 from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values

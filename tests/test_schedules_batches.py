@@ -12,7 +12,7 @@ from optimizers import OPTIMIZER_NAMES, SPECS, run, schedules
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
-ANALYTIC_NAMES = tuple(n for n in LANDSCAPE_NAMES if not hasattr(get_landscape(n), "data_x"))
+ANALYTIC_NAMES = tuple(n for n in LANDSCAPE_NAMES if not get_landscape(n).is_data)
 MINIBATCH_OPTIMIZERS = tuple(n for n in OPTIMIZER_NAMES if n != "gd")
 
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from landscapes import get_landscape
-from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS
+from landscapes import PRESETS, get_landscape
+from landscapes.presets import DEFAULT_OPTIMIZERS
 from tests.test_app import config, make_app, warnings_text
 from ui.sidebar import NO_OPTIMIZER, SEED_RANGE
 

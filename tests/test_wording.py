@@ -75,7 +75,7 @@ def test_every_marker_on_the_sgd_lab_contour_is_in_the_legend():
 @pytest.mark.parametrize("name", ["rosenbrock", "saddle", "himmelblau"])
 def test_points_a_and_b_are_drawn_above_the_minima(name):
     ls = get_landscape(name)
-    a, b = default_segment(name, ls.bounds)
+    a, b = default_segment(ls)
     fig = curvature_figure(curvature_map(ls, 21), ls.critical_points, a, b)
     names = [t.name for t in fig.data]
     assert names.index("A and B") > names.index("minima")
@@ -131,7 +131,7 @@ def test_theory_first_step_goes_downhill_at_the_defaults():
 
 @pytest.mark.parametrize("name", LANDSCAPE_NAMES)
 def test_one_gd_step_from_each_default_start_goes_downhill(name):
-    from landscapes.presets import PRESETS
+    from landscapes import PRESETS
     from optimizers.theory import gd_step
 
     ls = get_landscape(name)

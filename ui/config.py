@@ -6,7 +6,7 @@ Pure data (no streamlit), so computations can be cached on it and tests can buil
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from landscapes import get_landscape
 from optimizers import schedules
@@ -70,6 +70,3 @@ class Config:
             if s.name == name:
                 return s
         return OptimizerSettings(name, self.lr, self.beta, self.gamma, self.eps, self.batch_size)
-
-    def with_start(self, start) -> Config:
-        return replace(self, start=(float(start[0]), float(start[1])))

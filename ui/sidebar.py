@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from figures.style import label
-from landscapes import DATA_LANDSCAPES, SURFACE_NAMES, get_landscape
+from landscapes import SURFACE_NAMES, get_landscape
 from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
 from optimizers import OPTIMIZER_NAMES, default_lg_lr, get_rule, get_spec
 from optimizers.schedules import SCHEDULE_KINDS
@@ -75,7 +75,7 @@ def surface_defaults(surface: str) -> dict:
         steps=preset.steps,
         bs=preset.batch_size,
     )
-    if surface not in DATA_LANDSCAPES:
+    if not ls.is_data:
         values["noise"] = float(ls.noise)
     return values
 
@@ -184,7 +184,7 @@ def _check_url(surface_default: str) -> None:
     params.check_number("decay", 0.05, 1.0, DEFAULTS["decay"])
     params.check_number("every", 1, 50, DEFAULTS["every"], integer=True)
     params.check_number("floor", 0.0, 1.0, DEFAULTS["floor"])
-    if surface not in DATA_LANDSCAPES:
+    if not ls.is_data:
         params.check_number("noise", 0.0, NOISE_FACTOR * ls.noise, ls.noise)
     elif "noise" in st.query_params:
         params.check_with(
@@ -339,7 +339,7 @@ def sidebar() -> Config:
             key="seed",
             bind="query-params",
         )
-        if surface in DATA_LANDSCAPES:
+        if ls.is_data:
             noise = None
             st.caption("Minibatch noise on this surface comes from the data themselves.")
         else:
