@@ -92,6 +92,7 @@ class Spec:
     equations: tuple[str, ...] = ()  # LaTeX, in the notes' notation
     conventions: str = ""  # how this form relates to the notes and to torch.optim
     lg_lr_offset: float = 0.0  # its default lg alpha is its step kind's preset plus this
+    heat: str | None = None  # the hyperparameter the sensitivity page maps against alpha
 
     @property
     def fixed_size(self) -> bool:
@@ -195,6 +196,7 @@ SPECS: dict[str, Spec] = {
             equations=(GRAD_BATCH, M_AVG, STEP_M),
             conventions="The notes' form: m is the (1 − β) average of past gradients, not "
             "their sum (heavy ball is the sum).",
+            heat="beta",
         ),
         Spec(
             "nesterov",
@@ -207,6 +209,7 @@ SPECS: dict[str, Spec] = {
             lookahead=u.nesterov_lookahead,
             equations=(grad_at(r"\phi_t - \alpha m_t"), M_AVG, STEP_M),
             conventions="The notes' look-ahead φ − αm (see Nesterov βm for the corrected one).",
+            heat="beta",
         ),
         Spec(
             "normalized",
@@ -233,6 +236,7 @@ SPECS: dict[str, Spec] = {
             (BETA, GAMMA, EPS),
             equations=(GRAD_BATCH, M_AVG, V_AVG, ADAM_HATS, ADAM_STEP),
             conventions="As the notes and torch.optim.Adam. " + TORCH_ADAM,
+            heat="gamma",
         ),
         Spec(
             "rmsprop",

@@ -27,6 +27,15 @@ from ui.state import config
 LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
 HI_RANGE, HI_DEFAULT = (-3.0, 2.0), 1.0
 COUNT_RANGE, COUNT_DEFAULT = (10, 200), 60
+SYMBOL = {"beta": "β", "gamma": "γ"}
+
+
+def _joined(words, last: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+# Which optimizers get a heatmap, and against what: their specs' ``heat`` (ui/compute_labs).
+HEAT_BY = {p: [label(n) for n, q in HEAT_PARAM.items() if q == p] for p in HEAT_PARAM.values()}
 
 cfg = config()
 PLOT = plotly_config("sensitivity", cfg)
@@ -111,10 +120,15 @@ explanatory.caption(
 
 st.subheader("Two hyperparameters at once")
 if not heat:
-    st.info("Choose Momentum, Nesterov or Adam in the sidebar to see α against β or γ.")
+    st.info(
+        f"Choose {_joined([label(n) for n in HEAT_PARAM], 'or')} in the sidebar to see α "
+        f"against {_joined([SYMBOL[p] for p in HEAT_BY], 'or')}."
+    )
 else:
     explanatory.caption(
-        "Final loss over α and β (Momentum, Nesterov) or α and γ (Adam), from the same start; "
+        "Final loss over "
+        + " or ".join(f"α and {SYMBOL[p]} ({', '.join(names)})" for p, names in HEAT_BY.items())
+        + ", from the same start; "
         "grey cells diverged; the white circle is the sidebar's setting."
     )
     with st.spinner("Sweeping α against β and γ..."):
@@ -134,4 +148,5 @@ else:
     )
     skipped = [label(n) for n in cfg.optimizers if n not in HEAT_PARAM]
     if skipped:
-        st.caption(f"Heatmaps are drawn for Momentum, Nesterov and Adam, not {', '.join(skipped)}.")
+        drawn = _joined([label(n) for n in HEAT_PARAM], "and")
+        st.caption(f"Heatmaps are drawn for {drawn}, not {', '.join(skipped)}.")

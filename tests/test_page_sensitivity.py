@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from landscapes.presets import DEFAULT_OPTIMIZERS
 from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import values
 
 PAGE = "pages/sensitivity.py"
-DEFAULT_OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adam"]
 
 
 def open_page(**query) -> AppTest:
@@ -37,14 +37,14 @@ def default_page() -> AppTest:
 def test_default_page_has_one_line_per_optimizer_over_the_range(default_page):
     fig = figures(default_page)[0]
     lines = traces(fig, "loss")
-    assert list(lines) == DEFAULT_OPTIMIZERS
+    assert list(lines) == list(DEFAULT_OPTIMIZERS)
     for line in lines.values():
         x = values(line["x"])
         assert x.size == 60
         assert x.min() == pytest.approx(1e-4) and x.max() == pytest.approx(10.0)
         assert np.all(np.diff(np.log10(x)) == pytest.approx(5 / 59))
     # Steps to the tolerance in the second row, one per optimizer.
-    assert list(traces(fig, "steps")) == DEFAULT_OPTIMIZERS
+    assert list(traces(fig, "steps")) == list(DEFAULT_OPTIMIZERS)
     text = " ".join(a["text"] for a in fig["layout"]["annotations"])
     assert "GD stability limit 2/λmax" in text
 
@@ -73,6 +73,20 @@ def test_heatmaps_for_momentum_nesterov_and_adam(default_page):
     cells = traces(fig, "diverged-cells")
     assert np.isfinite(values(cells["momentum"]["z"])[:, -1]).all()
     assert np.isnan(values(heat["momentum"]["z"])[:, -1]).all()
+
+
+def test_the_heatmaps_say_whom_they_are_for():
+    # The optimizers and their swept hyperparameter come from the specs' ``heat``.
+    at = open_page(opt=["gd", "sgd"], sens_n="10")
+    infos = [i.value for i in at.info]
+    assert "Choose Momentum, Nesterov or Adam in the sidebar to see α against β or γ." in infos
+    at = open_page(opt=["gd", "adam"], sens_n="10")
+    captions = [c.value for c in at.caption]
+    assert "Heatmaps are drawn for Momentum, Nesterov and Adam, not GD." in captions
+    assert any(
+        c.startswith("Final loss over α and β (Momentum, Nesterov) or α and γ (Adam), from")
+        for c in captions
+    )
 
 
 def test_gd_does_best_below_the_stability_limit_on_the_quadratic():

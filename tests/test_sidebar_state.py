@@ -70,6 +70,19 @@ def test_the_slider_moves_every_optimizer_and_the_fixed_size_ones_keep_their_off
     assert any(said in c for c in captions), captions
 
 
+def test_an_optimizer_with_its_own_default_keeps_it_until_tuned():
+    # Lion's γ (its β₂) defaults to 0.99 in its spec; Adam's, the shared slider's, to 0.999.
+    at = make_app(opt=["adam", "lion"], gamma="0.95")
+    cfg = config(at)
+    assert cfg.setting("adam").gamma == 0.95 and cfg.setting("lion").gamma == 0.99
+    assert cfg.setting("lion").beta == cfg.setting("adam").beta == 0.9
+    at.sidebar.selectbox(key="tune_pick").set_value("lion").run()
+    field = next(n for n in at.sidebar.number_input if n.key == "tune_lion.gamma")
+    assert field.placeholder == "Lion's own: 0.9900"
+    at = make_app(opt=["adam", "lion"], tune="lion.gamma:0.9")
+    assert config(at).setting("lion").gamma == 0.9 and config(at).setting("adam").gamma == 0.999
+
+
 def test_the_per_optimizer_fields_sit_under_the_optimizers_and_open_when_set():
     at = make_app()
     labels = sidebar_labels(at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes import get_landscape
+from optimizers import SPECS
 from optimizers.sweeps import BasinMap, Grid2D, Sweep, hyper_grid, log_range, lr_sweep
 from optimizers.sweeps_extra import basin_map_ends, one_minus_log_values
 from ui.config import Config, OptimizerSettings, schedule_from_tuple
@@ -15,7 +16,7 @@ from ui.config import Config, OptimizerSettings, schedule_from_tuple
 HEAT_LRS = 40
 HEAT_VALUES = 25
 HEAT_DECADES = {"beta": 3.0, "gamma": 4.0}
-HEAT_PARAM = {"momentum": "beta", "nesterov": "beta", "adam": "gamma"}
+HEAT_PARAM = {name: spec.heat for name, spec in SPECS.items() if spec.heat}  # from the specs
 
 
 def _landscape(surface: str, params: tuple):

@@ -12,17 +12,26 @@ from figures.style import label
 from landscapes import SURFACE_NAMES, get_landscape
 from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
 from optimizers import OPTIMIZER_NAMES, default_lg_lr, get_rule, get_spec
+from optimizers.rules import BETA, EPS, GAMMA
 from optimizers.schedules import SCHEDULE_KINDS
 from ui import custom_surface, params
 from ui.config import Config, OptimizerSettings
 
 LR_RANGE = (-5.0, 1.0)
-EPS_RANGE = (-12, -1)
+# The shared β, γ and ε sliders: their defaults and ranges are the specs' (optimizers.rules).
+EPS_RANGE = tuple(round(math.log10(v)) for v in EPS.widget)
 STEPS_RANGE = (10, 1000)
-BETA_MAX = 0.999
-GAMMA_MAX = 0.9999
+BETA_MAX = BETA.widget[1]
+GAMMA_MAX = GAMMA.widget[1]
 DEFAULTS = dict(
-    seed=0, beta=0.9, gamma=0.999, log_eps=-8, sched="constant", decay=0.5, every=10, floor=0.0
+    seed=0,
+    beta=BETA.default,
+    gamma=GAMMA.default,
+    log_eps=round(math.log10(EPS.default)),
+    sched="constant",
+    decay=0.5,
+    every=10,
+    floor=0.0,
 )
 SEED_RANGE = (0, 2**31 - 1)
 SURFACE_DEFAULT = "rosenbrock"
@@ -407,6 +416,17 @@ def alpha_text(surface: str, chosen, lg_lr: float) -> str:
     return text
 
 
+def blank_value(name: str, col: str, shared: dict) -> float:
+    """What a blank β or γ cell means for ``name``: the shared slider's value, unless the
+    optimizer's spec has a default of its own (Lion's γ, its β₂, is 0.99, not Adam's 0.999)."""
+    own = get_spec(name).accepted()[col].default
+    return own if own != DEFAULTS[col] else shared[col]
+
+
+def _cell(row, name: str, col: str, shared: dict) -> float:
+    return float(blank_value(name, col, shared) if pd.isna(row[col]) else row[col])
+
+
 def _tune_limits(n: int) -> dict:
     return dict(log_lr=TUNE_LR_RANGE, beta=(0.0, BETA_MAX), gamma=(0.0, GAMMA_MAX), bs=(1, n))
 
@@ -442,8 +462,8 @@ def _optimizer_table(surface, chosen, n, shared, eps):
             OptimizerSettings(
                 name=name,
                 lr=10.0 ** (lg_lr if pd.isna(row["log_lr"]) else float(row["log_lr"])),
-                beta=shared["beta"] if pd.isna(row["beta"]) else float(row["beta"]),
-                gamma=shared["gamma"] if pd.isna(row["gamma"]) else float(row["gamma"]),
+                beta=_cell(row, name, "beta", shared),
+                gamma=_cell(row, name, "gamma", shared),
                 eps=eps,
                 batch_size=None if full or bs >= n else bs,
             )
@@ -457,10 +477,10 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
     name = st.selectbox("Optimizer", chosen, format_func=label, key=TUNE_PREFIX + "pick")
     lg_lr = math.log10(shared["lr"]) + lr_offset(surface, name)
     shared_shown = {
-        "log_lr": f"{lg_lr:.2f}",
-        "beta": f"{shared['beta']:.3f}",
-        "gamma": f"{shared['gamma']:.4f}",
-        "bs": "full" if get_rule(name).full_batch else str(shared["bs"]),
+        "log_lr": f"shared: {lg_lr:.2f}",
+        "beta": _blank_shown(name, "beta", shared, "%.3f"),
+        "gamma": _blank_shown(name, "gamma", shared, "%.4f"),
+        "bs": "shared: " + ("full" if get_rule(name).full_batch else str(shared["bs"])),
     }
     formats = {"log_lr": "%.2f", "beta": "%.3f", "gamma": "%.4f", "bs": "%d"}
     steps = {"log_lr": 0.05, "beta": 0.001, "gamma": 0.0001, "bs": 1}
@@ -479,7 +499,7 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
             value=None,
             step=steps[col],
             format=formats[col],
-            placeholder=f"shared: {shared_shown[col]}",
+            placeholder=shared_shown[col],
             key=key,
             disabled=col == "bs" and get_rule(name).full_batch,
         )
@@ -508,6 +528,12 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
     if set_cells:
         st.caption("Set here: " + "; ".join(set_cells) + ".")
     return table
+
+
+def _blank_shown(name: str, col: str, shared: dict, fmt: str) -> str:
+    value = blank_value(name, col, shared)
+    whose = "shared" if value == shared[col] else f"{label(name)}'s own"
+    return f"{whose}: {fmt % value}"
 
 
 def _as_type(col: str, value: float):
