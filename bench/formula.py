@@ -20,7 +20,7 @@ from landscapes.custom import EXAMPLES
 from landscapes.formula import parse
 from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
 from optimizers import default_lg_lr, get_rule
-from ui.compute import race_view
+from ui.compute_compare import race_view
 from ui.config import Config, OptimizerSettings
 
 PARSE_LIMIT_MS = 100.0  # the issue's cap on a rejection
@@ -30,7 +30,8 @@ FIRST_PLOT_LIMIT_S = 2.0
 def formula_to_figure(example):
     """Everything between the text and the compare page's race, with nothing cached: parse,
     build the surface (critical points included), choose alpha, run the default optimizers at
-    every alpha of the scrubber and build the payload and figures (`ui.compute.race_view`)."""
+    every alpha of the scrubber and build the payload and figures
+    (`ui.compute_compare.race_view`)."""
     landscapes._build.cache_clear()
     st.cache_data.clear()
     ls = get_landscape("custom", expr=example.expr, xlim=example.xlim, ylim=example.ylim)

@@ -18,8 +18,8 @@ from figures.style import label
 from optimizers.analysis import default_tolerance
 from optimizers.sweeps_extra import basin_shares
 from ui import budget, params
-from ui.compute import surface_grid
-from ui.compute_labs import basin_map_setting
+from ui.compute_basins import basin_map_setting
+from ui.compute_common import surface_grid
 from ui.custom_surface import basin_grid_limit
 from ui.export import plotly_config
 from ui.figure_cache import shared_figure

@@ -15,7 +15,7 @@ from ui.compare import (
     results_table,
     trajectories_csv,
 )
-from ui.compute import race, race_view
+from ui.compute_compare import race, race_view
 from ui.export import compare_gif, file_stem, gif_download, plotly_config
 from ui.plotly_chart import clicked_xy, race_chart
 from ui.present import explanatory, presenting

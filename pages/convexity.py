@@ -9,8 +9,8 @@ import streamlit as st
 from figures.convexity import chord_figure, curvature_figure, segment_figure
 from landscapes.convexity import default_segment, segment_verdict, surface_verdict
 from ui import params
-from ui.compute import surface_grid
-from ui.compute_theory import chord, critical_table, curvature
+from ui.compute_common import surface_grid
+from ui.compute_convexity import chord, critical_table, curvature
 from ui.export import plotly_config
 from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart, clicked_xy

@@ -11,7 +11,7 @@ from figures.sensitivity import HyperPanel, describe_sweeps, hyper_figure, sensi
 from figures.style import label
 from optimizers.sweeps_extra import stability_limit
 from ui import budget, params
-from ui.compute_labs import (
+from ui.compute_sensitivity import (
     HEAT_LRS,
     HEAT_PARAM,
     HEAT_VALUES,
@@ -34,7 +34,7 @@ def _joined(words, last: str) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
-# Which optimizers get a heatmap, and against what: their specs' ``heat`` (ui/compute_labs).
+# Which optimizers get a heatmap, and against what: their specs' ``heat``.
 HEAT_BY = {p: [label(n) for n, q in HEAT_PARAM.items() if q == p] for p in HEAT_PARAM.values()}
 
 cfg = config()

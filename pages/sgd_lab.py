@@ -12,7 +12,7 @@ from figures.race import CLICK_GRID_NAME
 from figures.style import label
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
 from ui import params
-from ui.compute_sgd import (
+from ui.compute_sgd_lab import (
     SCENARIOS,
     animation,
     lab_key,

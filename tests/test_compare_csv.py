@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_app import config, make_app
 from ui.compare import CSV_SETTINGS, trajectories_csv
-from ui.compute import race
+from ui.compute_compare import race
 
 
 def test_the_csv_carries_each_runs_settings_and_whether_it_diverged():

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from optimizers import OPTIMIZER_NAMES
 from tests.pages import APP
 from ui import budget, params
-from ui.compute_labs import HEAT_LRS, HEAT_VALUES
+from ui.compute_sensitivity import HEAT_LRS, HEAT_VALUES
 from ui.sidebar import SHARED_KEYS
 
 # 1,000 links took 161 s on the 2-core machine at load average 5 (440 s at 13).

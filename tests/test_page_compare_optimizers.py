@@ -9,6 +9,7 @@ from landscapes import PRESETS, get_landscape
 from optimizers import SPECS, default_lg_lr, run
 from tests.pages import open_page
 
+SHARED = ("beta", "gamma", "eps")
 NEW = ["adamw", "amsgrad", "nadam", "lion", "nesterov_corrected"]
 
 
@@ -25,10 +26,9 @@ def test_new_optimizers_run_on_the_compare_page_as_their_specs_say():
             preset.steps,
             10 ** default_lg_lr(preset, name),
             batch_size=preset.batch_size,
-            # the sidebar's shared values, passed to every optimizer (Lion's own γ is 0.99)
-            beta=0.9,
-            gamma=0.999,
-            eps=1e-8,
+            # at the sidebar's defaults each optimizer has its spec's own β, γ and ε: the
+            # shared 0.9, 0.999 and 1e-8, except Lion's γ (its β₂), 0.99
+            **{k: h.default for k, h in SPECS[name].accepted().items() if k in SHARED},
         )
         final = table.loc[SPECS[name].label, "final loss"]
         assert final == pytest.approx(float(traj.losses[-1]), rel=1e-12, abs=1e-12), name

@@ -1,5 +1,5 @@
 """The α scrubber's data: factors, the vectorized sweeps behind them, thinning and the packed
-payload the browser decodes (figures/race_motion.py, ui/compute.py)."""
+payload the browser decodes (figures/race_motion.py, ui/compute_compare.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from figures.race_motion import (
 )
 from landscapes import get_landscape
 from optimizers import run
-from ui.compute import ALPHA_FACTORS, CENTRE, race, sweeps
+from ui.compute_compare import ALPHA_FACTORS, CENTRE, race, sweeps
 from ui.config import Config, OptimizerSettings
 
 

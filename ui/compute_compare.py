@@ -1,4 +1,5 @@
-"""Cached computations: small hashable arguments in; NumPy results, or figure JSON, out."""
+"""The compare page's cached computations: one frozen `RunSpec` per optimizer in; NumPy
+results, or figure JSON, out."""
 
 from __future__ import annotations
 
@@ -22,61 +23,22 @@ from figures.race_panels import (
     surface_lift,
 )
 from figures.race_panels import loss_figure as loss_panel
-from landscapes import get_landscape
-from optimizers import Trajectory, run
-from ui.config import Config, OptimizerSettings, schedule_from_tuple
-
-
-def _landscape(surface: str, params: tuple):
-    return get_landscape(surface, **dict(params))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def surface_grid(surface: str, params: tuple, n: int):
-    return _landscape(surface, params).grid(n)
-
+from optimizers import Trajectory
+from ui.config import Config, OptimizerSettings, RunSpec
 
 ALPHA_FACTORS = alpha_factors()  # the α scrubber's factors: K = 25 over ± one decade
 CENTRE = int(np.flatnonzero(ALPHA_FACTORS == 1.0)[0])
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def alpha_sweep(
-    surface, params, optimizer, start, steps, lr, beta, gamma, eps, batch_size, seed, schedule
-):
-    """One vectorized run of ``optimizer`` at ``lr * ALPHA_FACTORS``, all from ``start``."""
-    ls = _landscape(surface, params)
-    starts = np.tile(np.asarray(start, dtype=float), (len(ALPHA_FACTORS), 1))
-    return run(
-        ls,
-        optimizer,
-        starts,
-        steps,
-        lr * ALPHA_FACTORS,
-        beta=beta,
-        gamma=gamma,
-        eps=eps,
-        batch_size=batch_size,
-        seed=seed,
-        schedule=schedule_from_tuple(schedule),
-    )
+def alpha_sweep(spec: RunSpec) -> Trajectory:
+    """One vectorized run of ``spec`` at ``spec.lr * ALPHA_FACTORS``, all from its start."""
+    starts = np.tile(np.asarray(spec.start, dtype=float), (len(ALPHA_FACTORS), 1))
+    return spec.run(starts, spec.lr * ALPHA_FACTORS)
 
 
 def _swept(config: Config, s: OptimizerSettings) -> Trajectory:
-    return alpha_sweep(
-        config.surface,
-        config.landscape_params,
-        s.name,
-        tuple(config.start),
-        config.steps,
-        s.lr,
-        s.beta,
-        s.gamma,
-        s.eps,
-        s.batch_size,
-        config.seed,
-        config.schedule,
-    )
+    return alpha_sweep(config.run_spec(s.name))
 
 
 def sweeps(config: Config) -> list[AlphaSweep]:

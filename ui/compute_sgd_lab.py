@@ -1,7 +1,7 @@
-"""The SGD lab's cached computations (small hashable arguments in) and its one-click settings.
+"""The SGD lab's cached computations and its one-click settings.
 
-``LabKey`` holds everything a lab run depends on; every cached function takes it (a tuple of
-numbers and strings) so that the cache is keyed on small values, never on arrays.
+Every cached function takes SGD's frozen `RunSpec` (``lab_key``): everything a lab run
+depends on, as small values, so that the cache is never keyed on arrays.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import numpy as np
 import streamlit as st
 
 from figures import sgd_lab
-from landscapes import get_landscape
 from optimizers import run
 from optimizers.minibatch import (
     arrow_scale,
@@ -26,40 +25,23 @@ from optimizers.minibatch import (
     with_epochs_of,
 )
 from ui import sidebar
-from ui.config import Config, schedule_from_tuple
+from ui.compute_common import surface_grid
+from ui.config import Config, RunSpec
 from ui.figure_cache import shared_figure
 
 GRID_N = 101  # contour resolution of the minibatch view
 
 
-class LabKey(NamedTuple):
-    surface: str
-    params: tuple
-    start: tuple[float, float]
-    steps: int
-    lr: float
-    batch_size: int | None  # None: the full batch
-    seed: int
-    schedule: tuple  # (kind, factor, every, final_fraction)
+LabKey = RunSpec  # the lab's key is SGD's run spec (surface, start, steps, alpha, batch...)
 
 
 def lab_key(cfg: Config) -> LabKey:
     """What the lab runs: SGD with its own settings, and GD with SGD's alpha and schedule."""
-    s = cfg.setting("sgd")
-    return LabKey(
-        cfg.surface,
-        cfg.landscape_params,
-        (float(cfg.start[0]), float(cfg.start[1])),
-        int(cfg.steps),
-        float(s.lr),
-        s.batch_size,
-        int(cfg.seed),
-        tuple(cfg.schedule),
-    )
+    return cfg.run_spec("sgd")
 
 
 def _landscape(key: LabKey):
-    return get_landscape(key.surface, **dict(key.params))
+    return key.landscape()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -69,21 +51,9 @@ def lab_runs(key: LabKey):
     The schedule counts epochs of SGD's batches for both: for GD alone every step is an
     epoch, and a step decay would then shrink its alpha far sooner than SGD's.
     """
-    ls = _landscape(key)
-    sched = schedule_from_tuple(key.schedule)
-    sgd = run(
-        ls,
-        "sgd",
-        key.start,
-        key.steps,
-        key.lr,
-        batch_size=key.batch_size,
-        seed=key.seed,
-        schedule=sched,
-    )
-    gd = run(
-        ls, "gd", key.start, key.steps, key.lr, schedule=with_epochs_of(sched, sgd.steps_per_epoch)
-    )
+    sgd = key.run()
+    schedule = with_epochs_of(key.schedule_object(), sgd.steps_per_epoch)
+    gd = run(key.landscape(), "gd", key.start, key.steps, key.lr, schedule=schedule)
     return gd, sgd
 
 
@@ -98,11 +68,6 @@ def animation(key: LabKey):
     return shared_figure("lab_animation", key, build)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _full_grid(surface: str, params: tuple, n: int):
-    return get_landscape(surface, **dict(params)).grid(n)
-
-
 # About 0.5 MB each (two 101 x 101 grids); a scrubbed slider fills it fast.
 @st.cache_data(max_entries=32, show_spinner=False)
 def step_view(key: LabKey, step: int, n: int = GRID_N) -> dict:
@@ -112,7 +77,7 @@ def step_view(key: LabKey, step: int, n: int = GRID_N) -> dict:
     _, sgd = lab_runs(key)
     batch = np.asarray(sgd.batches[step], dtype=int)
     point = sgd.points[step]
-    full_grid = _full_grid(key.surface, key.params, n)
+    full_grid = surface_grid(key.surface, key.params, n)
     batch_grid = minibatch_grid(ls, batch, n)
     if ls.minima:
         full_minimum = np.asarray(ls.global_minimum.point, dtype=float)

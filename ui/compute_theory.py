@@ -1,4 +1,4 @@
-"""Cached computations and small tables of the Convexity and Theory pages.
+"""Cached computations and small tables of the Theory page.
 
 Small hashable arguments in (names, floats, tuples), NumPy results out; the tables are the
 hand computations the Theory page shows beside its plots.
@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from landscapes import get_landscape
-from landscapes.convexity import chord_check, curvature_map
 from optimizers import run
 from optimizers.theory import (
     BALANCE_START,
@@ -22,7 +21,6 @@ from optimizers.theory import (
     normalized_step,
 )
 
-CURVATURE_N = 121
 LOOKAHEAD_WARMUP = 5
 
 
@@ -33,39 +31,6 @@ def _landscape(surface: str, params: tuple):
 def balance_landscape():
     """L = 0.5 (phi0^2 + phi1^2 / 100): axis-aligned, curvatures 100-fold apart."""
     return get_landscape("quadratic", **BALANCE_SURFACE)
-
-
-# ----- convexity ----------------------------------------------------------------------------
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def chord(surface: str, params: tuple, a: tuple, b: tuple):
-    return chord_check(_landscape(surface, params), a, b)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def curvature(surface: str, params: tuple, n: int = CURVATURE_N):
-    return curvature_map(_landscape(surface, params), n)
-
-
-def critical_table(landscape) -> pd.DataFrame:
-    """Every critical point on the plotted area: kind, where, loss and Hessian eigenvalues."""
-    rows = [
-        {
-            "kind": c.kind,
-            "φ₀": float(c.point[0]),
-            "φ₁": float(c.point[1]),
-            "loss": c.loss,
-            "λ₁": c.eigenvalues[0],
-            "λ₂": c.eigenvalues[1],
-        }
-        for c in landscape.all_critical_points
-    ]
-    columns = ["kind", "φ₀", "φ₁", "loss", "λ₁", "λ₂"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-# ----- theory -------------------------------------------------------------------------------
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

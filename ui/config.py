@@ -6,10 +6,10 @@ Pure data (no streamlit), so computations can be cached on it and tests can buil
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from landscapes import get_landscape
-from optimizers import schedules
+from optimizers import Trajectory, get_spec, run, schedules
 
 
 def schedule_from_tuple(schedule: tuple) -> schedules.Schedule:
@@ -26,6 +26,46 @@ class OptimizerSettings:
     gamma: float
     eps: float
     batch_size: int | None  # None: the full batch
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One optimizer's run, as the caches key it: everything `optimizers.run` takes, as small
+    hashable values (Streamlit hashes a dataclass by its fields)."""
+
+    surface: str
+    params: tuple  # the landscape's parameters, as (name, value) pairs
+    optimizer: str
+    start: tuple[float, float] | None  # None where the cached function picks the starts
+    steps: int
+    lr: float
+    # (name, value) pairs of the hyperparameters that change this optimizer's update (its
+    # spec's ``hyper``): moving β does not recompute gradient descent.
+    hyper: tuple
+    batch_size: int | None  # None: the full batch
+    seed: int
+    schedule: tuple  # (kind, factor, every, final_fraction)
+
+    def landscape(self):
+        return get_landscape(self.surface, **dict(self.params))
+
+    def schedule_object(self) -> schedules.Schedule:
+        return schedule_from_tuple(self.schedule)
+
+    def options(self) -> dict:
+        """The keyword arguments of `optimizers.run` after the learning rate."""
+        return dict(
+            batch_size=self.batch_size,
+            seed=self.seed,
+            schedule=self.schedule_object(),
+            **dict(self.hyper),
+        )
+
+    def run(self, start=None, lr=None) -> Trajectory:
+        """The run, from ``start`` (default: the spec's) at ``lr`` (default: the spec's)."""
+        start = self.start if start is None else start
+        lr = self.lr if lr is None else lr
+        return run(self.landscape(), self.optimizer, start, self.steps, lr, **self.options())
 
 
 @dataclass(frozen=True)
@@ -70,3 +110,23 @@ class Config:
             if s.name == name:
                 return s
         return OptimizerSettings(name, self.lr, self.beta, self.gamma, self.eps, self.batch_size)
+
+    def run_spec(self, name: str, **changes) -> RunSpec:
+        """``name``'s run with its own settings (``changes`` replace fields: steps=...)."""
+        s = self.setting(name)
+        hyper = tuple(
+            (h.name, getattr(s, h.name)) for h in get_spec(name).hyper if hasattr(s, h.name)
+        )
+        spec = RunSpec(
+            surface=self.surface,
+            params=self.landscape_params,
+            optimizer=name,
+            start=(float(self.start[0]), float(self.start[1])),
+            steps=int(self.steps),
+            lr=float(s.lr),
+            hyper=tuple((k, float(v)) for k, v in hyper),
+            batch_size=s.batch_size,
+            seed=int(self.seed),
+            schedule=tuple(self.schedule),
+        )
+        return replace(spec, **changes)

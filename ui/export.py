@@ -12,8 +12,8 @@ import streamlit as st
 from figures.animation_gif import GifOptions, lab_gif, race_gif
 from figures.race import RunView
 from landscapes import get_landscape
-from ui.compute import race
-from ui.compute_sgd import LabKey, lab_runs
+from ui.compute_compare import race
+from ui.compute_sgd_lab import LabKey, lab_runs
 from ui.config import Config
 
 WIDTH_CHOICES = (480, 640, 800, 1024, 1200)
@@ -54,7 +54,7 @@ def compare_gif(cfg: Config, options: GifOptions) -> bytes:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _compare_gif(key: str, _cfg: Config, options: GifOptions) -> bytes:
-    # ``key`` is the configuration's repr (exact), as in ui.compute.race_charts.
+    # ``key`` is the configuration's repr (exact), as in ui.compute_compare.race_view.
     views = [RunView.from_trajectory(t) for t in race(_cfg).values()]
     return race_gif(_cfg.landscape(), views, options)
 

@@ -184,8 +184,8 @@ def chart(figure, *, key: str, on_click=None, config: dict | None = None):
 
 
 def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
-    """The compare page's race (a `ui.compute.RaceView`): contour, surface and loss, with an α
-    scrubber and Play/Pause/step/speed that run in the browser (ui/race_chart.js).
+    """The compare page's race (a `ui.compute_compare.RaceView`): contour, surface and loss,
+    with an α scrubber and Play/Pause/step/speed that run in the browser (ui/race_chart.js).
 
     ``on_click``: called (before the rerun) when the contour is clicked; read the point with
     `clicked_xy`. ``config`` is merged into Plotly's config (e.g. toImageButtonOptions).
