@@ -26,14 +26,17 @@ from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
+from ui.widgets import SLIDER, Widget, declare_page
 
-GRID_RANGE, GRID_DEFAULT = (10, 150), 60
+GRID = Widget("grid", "Starts per side (a grid of n × n starts)", SLIDER, 60, 10, 150, integer=True)
 STEPS_RANGE, STEPS_CAP = (10, 1000), 300
+STEPS_KEY = "basin_steps"
 CONTOUR_GRID = 81
 # The steps default follows the sidebar's steps (capped); remembered to follow a new surface.
 STEPS_DEFAULT_KEY = "_basin_steps_default"
 
 cfg = config()
+declare_page((GRID.key, STEPS_KEY))
 ls = cfg.landscape()
 st.title("Basins of attraction")
 explanatory.caption(
@@ -44,23 +47,16 @@ explanatory.caption(
 
 steps_default = max(STEPS_RANGE[0], min(cfg.steps, STEPS_CAP) // 10 * 10)
 previous = st.session_state.get(STEPS_DEFAULT_KEY)
-if previous not in (None, steps_default) and st.session_state.get("basin_steps") == previous:
-    st.session_state["basin_steps"] = steps_default  # untouched: follow the new surface
+if previous not in (None, steps_default) and st.session_state.get(STEPS_KEY) == previous:
+    st.session_state[STEPS_KEY] = steps_default  # untouched: follow the new surface
 st.session_state[STEPS_DEFAULT_KEY] = steps_default
+STEPS = Widget(STEPS_KEY, "Steps per run", SLIDER, steps_default, *STEPS_RANGE, 10, integer=True)
 
-params.check_number("grid", *GRID_RANGE, GRID_DEFAULT, integer=True)
-params.check_number("basin_steps", *STEPS_RANGE, steps_default, integer=True)
+GRID.check()
+STEPS.check()
 c1, c2 = st.columns(2)
-n = c1.slider(
-    "Starts per side (a grid of n × n starts)",
-    *GRID_RANGE,
-    GRID_DEFAULT,
-    key="grid",
-    bind="query-params",
-)
-steps = c2.slider(
-    "Steps per run", *STEPS_RANGE, steps_default, 10, key="basin_steps", bind="query-params"
-)
+n = GRID.draw(c1)
+steps = STEPS.draw(c2)
 for message in params.pop_warnings():
     st.warning(message, icon=":material/link_off:")
 limit = basin_grid_limit(ls)  # a user's table: every start runs every row at each step
@@ -71,7 +67,7 @@ if limit is not None and n > limit:
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
-n, cut = budget.basin_grid(n, steps, len(cfg.settings), GRID_RANGE[0])
+n, cut = budget.basin_grid(n, steps, len(cfg.settings), GRID.lo)
 if cut:
     st.warning(cut, icon=":material/speed:")
 

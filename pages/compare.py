@@ -20,6 +20,7 @@ from ui.export import compare_gif, file_stem, gif_download, plotly_config
 from ui.plotly_chart import clicked_xy, race_chart
 from ui.present import explanatory, presenting
 from ui.state import config
+from ui.widgets import declare_page
 
 CHART_KEY = "race_chart"
 # The contour takes clicks; paths and markers do not.
@@ -42,6 +43,7 @@ def _set_start_from_click() -> None:
 
 
 cfg = config()
+declare_page(())  # no URL keys of its own: the sidebar's and ?present= (every page's)
 ls = cfg.landscape()
 st.title("Compare optimizers")
 if lesson(cfg.surface):

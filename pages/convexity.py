@@ -16,6 +16,7 @@ from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
+from ui.widgets import BOUNDED, Widget, declare_page
 
 CHART_KEY = "convexity_contour"
 TARGET_KEY = "convexity_click_target"
@@ -42,6 +43,7 @@ def _move_point_from_click() -> None:
 
 
 cfg = config()
+declare_page(POINT_KEYS)
 PLOT = plotly_config("convexity", cfg)
 ls = cfg.landscape()
 (x0, x1), (y0, y1) = ls.bounds
@@ -59,29 +61,20 @@ explanatory.caption(
     "gradient descent is bound to reach. Neural networks are not."
 )
 
-for key, lo, hi in zip(POINT_KEYS, (x0, y0, x0, y0), (x1, y1, x1, y1), strict=True):
-    params.check_number(key, lo, hi, defaults[key])
+labels = ("A: φ₀", "A: φ₁", "B: φ₀", "B: φ₁")
+points = [
+    Widget(key, label, BOUNDED, float(defaults[key]), float(lo), float(hi), 0.05, format="%.2f")
+    for key, label, lo, hi in zip(
+        POINT_KEYS, labels, (x0, y0, x0, y0), (x1, y1, x1, y1), strict=True
+    )
+]
+for widget in points:
+    widget.check()
 for message in params.pop_warnings():
     st.warning(message, icon=":material/link_off:")
 
 cols = st.columns([1, 1, 1, 1, 1.3])
-labels = ("A: φ₀", "A: φ₁", "B: φ₀", "B: φ₁")
-values = []
-for col, key, label, lo, hi in zip(
-    cols[:4], POINT_KEYS, labels, (x0, y0, x0, y0), (x1, y1, x1, y1), strict=True
-):
-    values.append(
-        col.number_input(
-            label,
-            float(lo),
-            float(hi),
-            float(defaults[key]),
-            step=0.05,
-            format="%.2f",
-            key=key,
-            bind="query-params",
-        )
-    )
+values = [widget.draw(col) for col, widget in zip(cols[:4], points, strict=True)]
 cols[4].radio("A click on the contour moves", ("A", "B"), key=TARGET_KEY, horizontal=True)
 a, b = (values[0], values[1]), (values[2], values[3])
 

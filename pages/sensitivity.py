@@ -23,10 +23,12 @@ from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
+from ui.widgets import SLIDER, Widget, declare_page
 
-LO_RANGE, LO_DEFAULT = (-6.0, 0.0), -4.0
-HI_RANGE, HI_DEFAULT = (-3.0, 2.0), 1.0
-COUNT_RANGE, COUNT_DEFAULT = (10, 200), 60
+# This page's URL-bound widgets: each range and default written once, for widget and link.
+LO = Widget("sens_lo", "Smallest α = 10^k, k:", SLIDER, -4.0, -6.0, 0.0, 0.1, log=True)
+HI = Widget("sens_hi", "Largest α = 10^k, k:", SLIDER, 1.0, -3.0, 2.0, 0.1, log=True)
+COUNT = Widget("sens_n", "Learning rates in the sweep", SLIDER, 60, 10, 200, integer=True)
 SYMBOL = {"beta": "β", "gamma": "γ"}
 
 
@@ -38,6 +40,7 @@ def _joined(words, last: str) -> str:
 HEAT_BY = {p: [label(n) for n, q in HEAT_PARAM.items() if q == p] for p in HEAT_PARAM.values()}
 
 cfg = config()
+declare_page(w.key for w in (LO, HI, COUNT))
 PLOT = plotly_config("sensitivity", cfg)
 ls = cfg.landscape()
 st.title("Learning-rate sensitivity")
@@ -49,19 +52,12 @@ explanatory.caption(
     "here you can check it."
 )
 
-params.check_number("sens_lo", *LO_RANGE, LO_DEFAULT)
-params.check_number("sens_hi", *HI_RANGE, HI_DEFAULT)
-params.check_number("sens_n", *COUNT_RANGE, COUNT_DEFAULT, integer=True)
+for widget in (LO, HI, COUNT):
+    widget.check()
 c1, c2, c3 = st.columns(3)
-lo_exp = c1.slider(
-    "Smallest α = 10^k, k:", *LO_RANGE, LO_DEFAULT, 0.1, key="sens_lo", bind="query-params"
-)
-hi_exp = c2.slider(
-    "Largest α = 10^k, k:", *HI_RANGE, HI_DEFAULT, 0.1, key="sens_hi", bind="query-params"
-)
-count = c3.slider(
-    "Learning rates in the sweep", *COUNT_RANGE, COUNT_DEFAULT, key="sens_n", bind="query-params"
-)
+lo_exp = LO.draw(c1)
+hi_exp = HI.draw(c2)
+count = COUNT.draw(c3)
 for message in params.pop_warnings():
     st.warning(message, icon=":material/link_off:")
 if lo_exp >= hi_exp:
@@ -79,7 +75,7 @@ if not cfg.optimizers:
     st.stop()
 heat = [s for s in cfg.settings if s.name in HEAT_PARAM]
 count, cut = budget.sweep_count(
-    count, cfg.steps, len(cfg.settings), len(heat), HEAT_LRS * HEAT_VALUES, COUNT_RANGE[0]
+    count, cfg.steps, len(cfg.settings), len(heat), HEAT_LRS * HEAT_VALUES, COUNT.lo
 )
 if cut:
     st.warning(cut, icon=":material/speed:")

@@ -28,6 +28,7 @@ from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart, clicked_xy
 from ui.present import explanatory
 from ui.state import config
+from ui.widgets import SLIDER, Widget, declare_page
 
 CHART_KEY = "sgd_lab_chart"
 STEP_KEY = "lab_step"
@@ -44,6 +45,7 @@ def _set_start_from_click() -> None:
 
 
 cfg = config()
+declare_page((STEP_KEY,))
 ls = cfg.landscape()
 key = lab_key(cfg)
 st.title("Minibatch SGD lab")
@@ -175,12 +177,11 @@ def step_section() -> None:
     last = sgd.steps - 1
     if st.session_state.get(STEP_KEY, 0) > last:
         st.session_state[STEP_KEY] = last  # the run got shorter: keep the slider in range
-    params.check_number(STEP_KEY, 0, last, 0, integer=True)
+    step_widget = Widget(STEP_KEY, f"Step (0 to {last})", SLIDER, 0, 0, last, integer=True)
+    step_widget.check()
     for message in params.pop_warnings():
         st.warning(message, icon=":material/link_off:")
-    step = st.slider(
-        f"Step (0 to {last})", 0, last, 0, key=STEP_KEY, bind="query-params", width="stretch"
-    )
+    step = step_widget.draw(width="stretch")
     view = step_view(key, int(step))
     pos, grads = view["position"], view["grads"]
     batch = sorted(int(i) + 1 for i in view["batch"])

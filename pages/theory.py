@@ -44,6 +44,7 @@ from ui.figure_cache import shared_figure
 from ui.plotly_chart import chart
 from ui.present import explanatory
 from ui.state import config
+from ui.widgets import declare_page
 
 CONSTANT_GRADIENT = 2.0  # g in the bias-correction example: g and g² differ, so both read
 BIAS_STEPS = 1000
@@ -60,6 +61,7 @@ def _power_of(base: float, exponent: int) -> str:
 
 
 cfg = config()
+declare_page(())  # no URL keys of its own
 PLOT = plotly_config("theory", cfg)
 ls = cfg.landscape()
 extent = max(ls.extent)

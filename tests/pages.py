@@ -15,8 +15,7 @@ def open_page(page: str, *, timeout: float, **query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in query.items():
         at.query_params[key] = value if isinstance(value, list) else str(value)
-    at.run()
-    at.switch_page(page)
+    at.switch_page(page)  # the link's page runs first, as in the browser
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

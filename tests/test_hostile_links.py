@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 import streamlit.components.v2.manifest_scanner as manifest_scanner
@@ -19,20 +20,30 @@ from optimizers import OPTIMIZER_NAMES
 from tests.pages import APP
 from ui import budget, params
 from ui.compute_sensitivity import HEAT_LRS, HEAT_VALUES
+from ui.present import PRESENT_KEY
 from ui.sidebar import SHARED_KEYS
 
 # 1,000 links took 161 s on the 2-core machine at load average 5 (440 s at 13).
 LINKS = int(os.environ.get("DESCENT_LINKS", 1000))  # links built and opened (hypothesis examples)
-# Each page's own URL keys (ui/params.py PAGE_KEYS lists them all, without the page).
-PAGE_KEYS = {
-    "pages/compare.py": ("present",),
-    "pages/sgd_lab.py": ("lab_step",),
-    "pages/sensitivity.py": ("sens_lo", "sens_hi", "sens_n"),
-    "pages/basins.py": ("grid", "basin_steps"),
-    "pages/convexity.py": ("ax", "ay", "bx", "by"),
-    "pages/theory.py": (),
-}
-SIDEBAR_KEYS = (*SHARED_KEYS, "tune")
+REPO = Path(APP).parent
+PAGES = tuple(sorted(str(p.relative_to(REPO)) for p in (REPO / "pages").glob("*.py")))
+SIDEBAR_KEYS = (*SHARED_KEYS, "tune", PRESENT_KEY)
+
+
+@functools.cache
+def page_keys() -> dict[str, tuple[str, ...]]:
+    """Each page's own URL keys, as it declares them beside its widgets (ui.widgets
+    .declare_page): read from a run of the page at its defaults."""
+    keys = {}
+    for page in PAGES:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        keys[page] = tuple(at.session_state[params.PAGE_KEYS_STATE])
+    return keys
+
+
 # Free text where a number or a word may be a valid value (a formula "5", data rows): the
 # link's value must never raise and is named when refused, but need not be refused.
 FREE_TEXT = ("expr", "rows")
@@ -84,8 +95,8 @@ def _maybe_invalid() -> st.SearchStrategy[str]:
 @st.composite
 def links(draw):
     """(page, query, keys whose every value must be rejected)."""
-    page = draw(st.sampled_from(sorted(PAGE_KEYS)))
-    own = PAGE_KEYS[page]
+    page = draw(st.sampled_from(PAGES))
+    own = page_keys()[page]
     pool = own * 6 + SIDEBAR_KEYS if own else SIDEBAR_KEYS  # the page's own keys more often
     keys = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
     query, must_reject = {}, set()
@@ -159,9 +170,29 @@ def test_hostile_links_warn_and_never_raise(link):
     check_link(*link)
 
 
-def test_every_page_key_is_fuzzed():
-    """A page that binds a new key to the URL must add it here too."""
-    assert {k for keys in PAGE_KEYS.values() for k in keys} == params.PAGE_KEYS
+def test_every_page_declares_its_url_keys():
+    """The fuzzed keys are the pages' declarations: each is a widget of its page, is taken
+    from a link on its page, and is an unknown key, dropped with a warning, elsewhere."""
+    keys = page_keys()
+    assert set(keys) == set(PAGES) and len(PAGES) == 6
+    assert keys["pages/basins.py"] == ("grid", "basin_steps")
+    assert keys["pages/theory.py"] == () and keys["pages/compare.py"] == ()
+    for page, own in keys.items():
+        for key in own:
+            assert key not in SIDEBAR_KEYS, (page, key)
+            at = AppTest.from_file(APP, default_timeout=120)
+            at.query_params[key] = "1"
+            at.switch_page(page)
+            at.run()
+            assert key in at.session_state, (page, key)  # a widget of this page
+            assert not [w for w in at.warning if "not one Descent knows" in w.value], key
+            other = "pages/theory.py"
+            at = AppTest.from_file(APP, default_timeout=120)
+            at.query_params[key] = "1"
+            at.switch_page(other)
+            at.run()
+            (unknown,) = [w.value for w in at.warning if "not one Descent knows" in w.value]
+            assert f"**{params._escaped(key)}**" in unknown and key not in at.query_params
 
 
 # The arithmetic below is written for eight optimizers (the notes' and the peers' first

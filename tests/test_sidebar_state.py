@@ -9,6 +9,7 @@ import pytest
 
 from landscapes import PRESETS, get_landscape
 from landscapes.presets import DEFAULT_OPTIMIZERS
+from tests.pages import open_page
 from tests.test_app import config, make_app, warnings_text
 from ui.sidebar import NO_OPTIMIZER, SEED_RANGE
 
@@ -206,6 +207,16 @@ def test_reset_puts_every_setting_back_and_keeps_the_page():
     assert cfg.optimizers == DEFAULT_OPTIMIZERS
     assert "tune" not in at.query_params
     assert at.title[0].value == "Minibatch SGD lab"
+
+
+def test_reset_puts_the_pages_own_keys_back_too():
+    # The keys the page declared beside its widgets (ui.widgets.declare_page), not a list.
+    at = open_page("pages/sensitivity.py", timeout=120, sens_n="20", sens_lo="-3", seed="4")
+    assert at.slider(key="sens_n").value == 20 and at.slider(key="sens_lo").value == -3.0
+    at.sidebar.button(key="_reset").click().run()
+    assert not at.exception
+    assert at.slider(key="sens_n").value == 60 and at.slider(key="sens_lo").value == -4.0
+    assert not {"sens_n", "sens_lo", "seed"} & set(at.query_params)
 
 
 def test_the_sgd_lab_names_the_notes_not_the_seed():

@@ -16,22 +16,9 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 
 WARNINGS_KEY = "_url_warnings"
 LAST_GOOD_KEY = "_url_last_good"
-
-# Keys that pages (not the shared sidebar) bind to the URL; anything else is unknown.
-# A page that binds a widget to the URL adds its key here.
-PAGE_KEYS: set[str] = {
-    "lab_step",  # SGD lab: the step shown
-    "sens_lo",
-    "sens_hi",
-    "sens_n",  # sensitivity: lr range and count
-    "grid",
-    "basin_steps",  # basins: grid size, steps
-    "ax",
-    "ay",
-    "bx",
-    "by",  # convexity: the two points
-    "present",  # every page: presentation mode (ui/present.py)
-}
+# The URL keys of the page on show, as it declared them beside its widgets
+# (`ui.widgets.declare_page`); the shared sidebar's keys are its own (ui/sidebar.py).
+PAGE_KEYS_STATE = "_page_url_keys"
 
 
 def warn(message: str) -> None:
@@ -110,9 +97,10 @@ def _reject(key: str, raw, why: str, default, keep: list[str] | None = None) -> 
     warn(f"The link's parameter **{key}** = `{shown(raw)}` {outcome}.")
 
 
-def reset_page_keys() -> None:
-    """Pages' URL-bound widgets back to their defaults (from a callback: before they draw)."""
-    for key in PAGE_KEYS:
+def reset_page_keys(also: Iterable[str] = ()) -> None:
+    """The page's URL-bound widgets (and the keys ``also``) back to their defaults (from a
+    callback: before they draw)."""
+    for key in (*st.session_state.get(PAGE_KEYS_STATE, ()), *also):
         _set_url(key, None)
         st.session_state.pop(key, None)
 
@@ -207,7 +195,8 @@ def check_with(key: str, validate: Callable[[str], str | None], default) -> None
 
 
 def check_unknown(known: Iterable[str]) -> None:
-    known = set(known) | PAGE_KEYS
+    """Drop, with a warning, every link parameter not in ``known``."""
+    known = set(known)
     for key in list(st.query_params):
         if key not in known:
             raw = st.query_params[key]

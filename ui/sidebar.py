@@ -14,8 +14,9 @@ from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
 from optimizers import OPTIMIZER_NAMES, default_lg_lr, get_rule, get_spec
 from optimizers.rules import BETA, EPS, GAMMA
 from optimizers.schedules import SCHEDULE_KINDS
-from ui import custom_surface, params
+from ui import custom_surface, params, present
 from ui.config import Config, OptimizerSettings
+from ui.widgets import CHOICE, NUMBER, SLIDER, Widget
 
 LR_RANGE = (-5.0, 1.0)
 # The shared β, γ and ε sliders: their defaults and ranges are the specs' (optimizers.rules).
@@ -73,20 +74,85 @@ def lr_offset(surface: str, name: str) -> float:
     return default_lg_lr(preset, name) - default_lg_lr(preset, "gd")
 
 
+def widget_specs(ls) -> dict[str, Widget]:
+    """Every URL-bound number and schedule widget of the sidebar on surface ``ls``: the one
+    place its range and default are written (the URL check and the widget both read it).
+    In the order the link is checked."""
+    preset = preset_for(ls)
+    (x0, x1), (y0, y1) = ls.bounds
+    n = ls.n_examples
+    specs = [
+        Widget("x0", "Start φ₀", NUMBER, float(ls.default_start[0]), x0, x1, 0.05, format="%.2f"),
+        Widget("y0", "Start φ₁", NUMBER, float(ls.default_start[1]), y0, y1, 0.05, format="%.2f"),
+        Widget("steps", "Steps", SLIDER, preset.steps, *STEPS_RANGE, 10, integer=True),
+        Widget(
+            "seed",
+            "Minibatch seed (shuffle order)",
+            NUMBER,
+            DEFAULTS["seed"],
+            *SEED_RANGE,
+            1,
+            integer=True,
+        ),
+        Widget(
+            "log_lr",
+            "Learning rate α = 10^k, k:",
+            SLIDER,
+            float(preset.lg_lr),
+            *LR_RANGE,
+            0.05,
+            log=True,
+            format="%.2f",
+        ),
+        Widget("beta", "Momentum β", SLIDER, DEFAULTS["beta"], 0.0, BETA_MAX, 0.001, format="%.3f"),
+        Widget(
+            "gamma",
+            "Second moment γ",
+            SLIDER,
+            DEFAULTS["gamma"],
+            0.0,
+            GAMMA_MAX,
+            0.0001,
+            format="%.4f",
+        ),
+        Widget(
+            "log_eps",
+            "ε = 10^k, k:",
+            SLIDER,
+            DEFAULTS["log_eps"],
+            *EPS_RANGE,
+            1,
+            integer=True,
+            log=True,
+        ),  # fmt: skip
+        Widget(
+            "bs", f"Batch size (of N = {n} examples)", SLIDER, preset.batch_size, 1, n, integer=True
+        ),
+        Widget("sched", "Schedule", CHOICE, DEFAULTS["sched"], options=SCHEDULE_KINDS),
+        Widget("decay", "Decay factor", SLIDER, DEFAULTS["decay"], 0.05, 1.0, 0.05),
+        Widget("every", "Every N epochs", SLIDER, DEFAULTS["every"], 1, 50, integer=True),
+        Widget("floor", "Cosine: final fraction of α", SLIDER, DEFAULTS["floor"], 0.0, 1.0, 0.05),
+    ]
+    if not ls.is_data:  # a data surface's noise is its data
+        noise = float(ls.noise)
+        specs.append(
+            Widget(
+                "noise",
+                "Gradient noise σ (per example)",
+                SLIDER,
+                noise,
+                0.0,
+                NOISE_FACTOR * noise,
+                noise / 20,
+            )
+        )
+    return {w.key: w for w in specs}
+
+
 def surface_defaults(surface: str) -> dict:
     """The first-view values of the widgets that depend on the surface."""
-    ls = custom_surface.landscape(surface)
-    preset = preset_for(ls)
-    values = dict(
-        x0=float(ls.default_start[0]),
-        y0=float(ls.default_start[1]),
-        log_lr=float(preset.lg_lr),
-        steps=preset.steps,
-        bs=preset.batch_size,
-    )
-    if not ls.is_data:
-        values["noise"] = float(ls.noise)
-    return values
+    specs = widget_specs(custom_surface.landscape(surface))
+    return {key: specs[key].default for key in SURFACE_KEYS if key in specs}
 
 
 def _forget_tuning() -> None:
@@ -117,7 +183,7 @@ def _reset() -> None:
     _forget_tuning()
     if "tune" in st.query_params:
         del st.query_params["tune"]
-    params.reset_page_keys()
+    params.reset_page_keys(also=(present.PRESENT_KEY,))
 
 
 SURFACE_CHANGED = "_surface_changed"
@@ -172,30 +238,14 @@ def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataF
 
 def _check_url(surface_default: str) -> None:
     """Check every shared parameter before any widget reads it."""
-    params.check_unknown(SHARED_KEYS)
     params.check_choice("surface", SURFACE_NAMES, surface_default)
     custom_surface.check_url()
     surface = params.current("surface", surface_default)
     ls = custom_surface.landscape(surface)
-    preset = preset_for(ls)
-    (x0, x1), (y0, y1) = ls.bounds
-    params.check_number("x0", x0, x1, ls.default_start[0])
-    params.check_number("y0", y0, y1, ls.default_start[1])
-    params.check_number("steps", *STEPS_RANGE, preset.steps, integer=True)
-    params.check_number("seed", *SEED_RANGE, DEFAULTS["seed"], integer=True)
     params.check_choices("opt", OPTIMIZER_NAMES, list(DEFAULT_OPTIMIZERS))
-    params.check_number("log_lr", *LR_RANGE, preset.lg_lr)
-    params.check_number("beta", 0.0, BETA_MAX, DEFAULTS["beta"])
-    params.check_number("gamma", 0.0, GAMMA_MAX, DEFAULTS["gamma"])
-    params.check_number("log_eps", *EPS_RANGE, DEFAULTS["log_eps"], integer=True)
-    params.check_number("bs", 1, ls.n_examples, preset.batch_size, integer=True)
-    params.check_choice("sched", SCHEDULE_KINDS, DEFAULTS["sched"])
-    params.check_number("decay", 0.05, 1.0, DEFAULTS["decay"])
-    params.check_number("every", 1, 50, DEFAULTS["every"], integer=True)
-    params.check_number("floor", 0.0, 1.0, DEFAULTS["floor"])
-    if not ls.is_data:
-        params.check_number("noise", 0.0, NOISE_FACTOR * ls.noise, ls.noise)
-    elif "noise" in st.query_params:
+    for spec in widget_specs(ls).values():
+        spec.check()
+    if ls.is_data and "noise" in st.query_params:
         params.check_with(
             "noise", lambda raw: "data landscapes take their noise from the data", "none"
         )
@@ -221,7 +271,7 @@ def sidebar() -> Config:
     if st.session_state.pop(SURFACE_CHANGED, False) and "tune" in st.query_params:
         del st.query_params["tune"]  # per-optimizer cells are per surface
     ls = get_landscape(surface, **dict(user_params))
-    preset = preset_for(ls)
+    w = widget_specs(ls)
     sb.markdown(f"**{ls.title}**")
     # Inline maths, which KaTeX breaks after an operator: a long formula wraps in the sidebar.
     sb.markdown(f"$\\small {ls.formula}$")
@@ -230,22 +280,8 @@ def sidebar() -> Config:
     # No min/max on the number inputs: an out-of-range value reaches the URL check, which
     # says what was wrong, where the input alone would only turn red.
     c1, c2 = sb.columns(2)
-    sx = c1.number_input(
-        "Start φ₀",
-        value=float(ls.default_start[0]),
-        step=0.05,
-        format="%.2f",
-        key="x0",
-        bind="query-params",
-    )
-    sy = c2.number_input(
-        "Start φ₁",
-        value=float(ls.default_start[1]),
-        step=0.05,
-        format="%.2f",
-        key="y0",
-        bind="query-params",
-    )
+    sx = w["x0"].draw(c1)
+    sy = w["y0"].draw(c2)
     (bx0, bx1), (by0, by1) = ls.bounds
     sb.caption(
         f"Within [{bx0:g}, {bx1:g}] × [{by0:g}, {by1:g}]. Or click the contour to set the start."
@@ -265,102 +301,33 @@ def sidebar() -> Config:
     tuning = sb.container()
 
     sb.subheader("Hyperparameters")
-    lg_lr = sb.slider(
-        "Learning rate α = 10^k, k:",
-        *LR_RANGE,
-        float(preset.lg_lr),
-        0.05,
-        key="log_lr",
-        bind="query-params",
-        format="%.2f",
-    )
+    lg_lr = w["log_lr"].draw(sb)
     lr = 10.0**lg_lr
     alpha_caption = sb.empty()
-    beta = sb.slider(
-        "Momentum β",
-        0.0,
-        BETA_MAX,
-        DEFAULTS["beta"],
-        0.001,
-        format="%.3f",
-        key="beta",
-        bind="query-params",
-    )
-    gamma = sb.slider(
-        "Second moment γ",
-        0.0,
-        GAMMA_MAX,
-        DEFAULTS["gamma"],
-        0.0001,
-        format="%.4f",
-        key="gamma",
-        bind="query-params",
-    )
-    lg_eps = sb.slider(
-        "ε = 10^k, k:", *EPS_RANGE, DEFAULTS["log_eps"], 1, key="log_eps", bind="query-params"
-    )
+    beta = w["beta"].draw(sb)
+    gamma = w["gamma"].draw(sb)
+    lg_eps = w["log_eps"].draw(sb)
     n = ls.n_examples
-    batch_size = sb.slider(
-        f"Batch size (of N = {n} examples)", 1, n, preset.batch_size, key="bs", bind="query-params"
-    )
+    batch_size = w["bs"].draw(sb)
     sb.caption("GD always uses the full batch; the others use this batch size.")
 
     with sb.expander("Learning-rate schedule"):
-        kind = st.selectbox("Schedule", SCHEDULE_KINDS, index=0, key="sched", bind="query-params")
-        decay = st.slider(
-            "Decay factor",
-            0.05,
-            1.0,
-            DEFAULTS["decay"],
-            0.05,
-            key="decay",
-            bind="query-params",
-            disabled=kind not in ("step", "exponential"),
-        )
-        every = st.slider(
-            "Every N epochs",
-            1,
-            50,
-            DEFAULTS["every"],
-            key="every",
-            bind="query-params",
-            disabled=kind != "step",
-        )
-        floor = st.slider(
-            "Cosine: final fraction of α",
-            0.0,
-            1.0,
-            DEFAULTS["floor"],
-            0.05,
-            key="floor",
-            bind="query-params",
-            disabled=kind != "cosine",
-        )
+        kind = w["sched"].draw()
+        decay = w["decay"].draw(disabled=kind not in ("step", "exponential"))
+        every = w["every"].draw(disabled=kind != "step")
+        floor = w["floor"].draw(disabled=kind != "cosine")
 
     with sb.expander("Run", expanded=True):
-        steps = st.slider("Steps", *STEPS_RANGE, preset.steps, 10, key="steps", bind="query-params")
-        seed = st.number_input(
-            "Minibatch seed (shuffle order)",
-            value=DEFAULTS["seed"],
-            step=1,
+        steps = w["steps"].draw()
+        seed = w["seed"].draw(
             help=f"A whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}: the same seed "
-            "draws the same minibatches.",
-            key="seed",
-            bind="query-params",
+            "draws the same minibatches."
         )
         if ls.is_data:
             noise = None
             st.caption("Minibatch noise on this surface comes from the data themselves.")
         else:
-            noise = st.slider(
-                "Gradient noise σ (per example)",
-                0.0,
-                float(NOISE_FACTOR * ls.noise),
-                float(ls.noise),
-                float(ls.noise) / 20,
-                key="noise",
-                bind="query-params",
-            )
+            noise = w["noise"].draw()
     sb.button(
         "Reset to defaults",
         on_click=_reset,
