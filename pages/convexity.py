@@ -7,6 +7,7 @@ boot.import_all()  # before anything else, also when a page runs alone: ui/boot.
 import streamlit as st
 
 from figures.convexity import chord_figure, curvature_figure, segment_figure
+from landscapes import LANDSCAPE_NAMES, get_landscape
 from landscapes.convexity import default_segment, segment_verdict, surface_verdict
 from ui import params
 from ui.compute_common import surface_grid
@@ -145,14 +146,16 @@ with right:
         },
     )
 
+# Which built-in surfaces are convex: each one says so (landscapes: ``convex``).
+CONVEX = " and ".join(f"*{name}*" for name in LANDSCAPE_NAMES if get_landscape(name).convex)
 explanatory.subheader("What the notes say")
 explanatory.markdown(
-    """
+    f"""
 - **Linear regression is convex**: no chord intersects the surface, it has one well-defined
   global minimum, and gradient descent is bound to reach it. Pick *linreg* in the sidebar: every
   segment stays under its chord and the curvature map is blue everywhere.
-- **Shallow and deep neural networks are non-convex**, like every surface here except *linreg*
-  and *quadratic*.
+- **Shallow and deep neural networks are non-convex**, like every surface here except
+  {CONVEX}.
 - A **local minimum** is a point where the gradient is 0 but other points have a lower loss
   (the minima in the table with a higher loss than the first).
 - There is **no way of knowing whether a better solution exists elsewhere**: gradient descent

@@ -67,6 +67,9 @@ def test_default_view_renders_rosenbrock_across_the_valley():
     assert (loss - chord).max() == pytest.approx(99.0)
     assert "The surface rises above the chord for t in [0.00, 1.00]: not convex" in alerts(at)
     assert "rosenbrock is not convex" in alerts(at)
+    # The notes' list names the convex surfaces from the surfaces' own ``convex``.
+    notes = " ".join(m.value for m in at.markdown)
+    assert "non-convex**, like every surface here except\n  *quadratic* and *linreg*." in notes
 
 
 def test_linreg_default_segment_stays_under_its_chord():
