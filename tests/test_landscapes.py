@@ -640,7 +640,7 @@ def test_wells_has_worse_local_minima():
     assert len(worse) >= 2
 
 
-@pytest.mark.parametrize("name", [n for n in LANDSCAPE_NAMES if n not in ("linreg", "gabor")])
+@pytest.mark.parametrize("name", ANALYTIC_NAMES)
 def test_minibatch_offsets_equal_minibatch_minus_full_gradient(name):
     ls = get_landscape(name, noise=3.0)
     rng = np.random.default_rng(5)
