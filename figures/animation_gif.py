@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from figures import style
 from figures.poster import band_colors, band_index, loss_fraction, nice_ticks
 from figures.race import RunView, _stop_point, frame_steps
-from figures.sgd_lab import position_text
+from figures.sgd_animation import position_text
 from optimizers.minibatch import frame_steps as lab_frame_steps
 
 WIDTHS = (480, 1200)  # px: the smallest and largest width offered

@@ -1,0 +1,158 @@
+"""The SGD lab's minibatch figure: the full loss beside the loss of one minibatch, on the same
+colour levels, with the current point, both minima and the two gradients as arrows."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures import style
+from figures.kit import PHI0, PHI1, ColorLevels
+
+DARK = "#222222"
+
+
+def _arrow(tail, vector, scale, color, xref, yref, width: float = 3.5) -> dict:
+    tip = np.asarray(tail) - scale * np.asarray(vector)  # downhill: the way a step goes
+    return dict(
+        x=float(tip[0]),
+        y=float(tip[1]),
+        ax=float(tail[0]),
+        ay=float(tail[1]),
+        xref=xref,
+        yref=yref,
+        axref=xref,
+        ayref=yref,
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=3.85 / width if width > 4 else 1.1,  # heads of similar size, wide or not
+        arrowwidth=width,
+        arrowcolor=color,
+        text="",
+        standoff=0,
+        startstandoff=0,
+    )
+
+
+def minibatch_figure(
+    landscape,
+    full_grid: tuple,
+    batch_grid: tuple,
+    point,
+    full_minimum,
+    batch_minimum,
+    grads,
+    arrow_scale: float,
+    *,
+    batch_label: str = "this minibatch",
+    height: int = 480,
+) -> go.Figure:
+    """The full loss (left) and the minibatch's loss (right) on the same colour levels.
+
+    ``full_grid`` and ``batch_grid`` are (xs, ys, loss[y, x]); ``grads`` a
+    `optimizers.minibatch.GradientPair` at ``point``. Both panels mark the current point,
+    the full loss's minimum and the minibatch loss's minimum; the arrows show the downhill
+    directions -dL/dphi (full batch, on the left) and -dL_B/dphi (minibatch, on both),
+    multiplied by the same ``arrow_scale``.
+    """
+    xs, ys, full = full_grid
+    bxs, bys, mini = batch_grid
+    levels = ColorLevels(landscape, full)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.1,
+        subplot_titles=("Full loss L(φ): all N examples", f"Minibatch loss L_B(φ): {batch_label}"),
+    )
+    fig.add_trace(levels.contour(xs, ys, full, uid="full-contour"), row=1, col=1)
+    fig.add_trace(
+        levels.contour(
+            bxs, bys, mini, uid="batch-contour", colorbar=levels.colorbar(1.01, len=0.9)
+        ),
+        row=1,
+        col=2,
+    )
+    point = np.asarray(point, dtype=float)
+    gd_color, sgd_color = style.color("gd"), style.color("sgd")
+    markers = [
+        ("minimum of L", full_minimum, dict(style.CRITICAL_MARKERS["minimum"], size=16)),
+        (
+            "minimum of L_B",
+            batch_minimum,
+            dict(symbol="star", size=17, color=sgd_color, line=dict(color=DARK, width=1.5)),
+        ),
+        (
+            "current φ",
+            point,
+            dict(symbol="circle", size=13, color="#FFFFFF", line=dict(color=DARK, width=2.5)),
+        ),
+    ]
+    for col in (1, 2):
+        for name, where, marker in markers:
+            where = np.asarray(where, dtype=float)
+            fig.add_trace(
+                go.Scatter(
+                    x=where[:1],
+                    y=where[1:],
+                    uid=f"{name}:{col}",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    mode="markers",
+                    marker=marker,
+                    hovertemplate=(
+                        f"<b>{name}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
+                    ),
+                ),
+                row=1,
+                col=col,
+            )
+    # Legend entries for the arrows (annotations have none).
+    for name, color, norm in (
+        ("−∇L, full batch", gd_color, grads.full_norm),
+        ("−∇L_B, minibatch", sgd_color, grads.minibatch_norm),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                name=f"{name} (length {norm:.3g})",
+                mode="lines",
+                line=dict(color=color, width=3.5),
+            ),
+            row=1,
+            col=1,
+        )
+    if arrow_scale > 0:
+        # The full-batch arrow is wider and drawn first: it shows around the minibatch one
+        # when the two point the same way.
+        fig.add_annotation(_arrow(point, grads.full, arrow_scale, gd_color, "x", "y", width=7))
+        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x", "y"))
+        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x2", "y2"))
+
+    (x0, x1), (y0, y1) = landscape.bounds
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    for col, anchor in ((1, "x"), (2, "x2")):
+        fig.update_xaxes(
+            title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=col, **axis
+        )
+        fig.update_yaxes(
+            title_text=PHI1,
+            range=[y0, y1],
+            scaleanchor=anchor,
+            scaleratio=1,
+            constrain="domain",
+            row=1,
+            col=col,
+            **axis,
+        )
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=height,
+        margin=dict(l=55, r=75, t=80, b=45),
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.13, yanchor="bottom"),
+        hovermode="closest",
+    )
+    return fig
