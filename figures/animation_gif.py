@@ -18,8 +18,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from figures import style
-from figures.poster import band_colors, band_index, loss_fraction, nice_ticks
-from figures.race import RunView, _stop_point, frame_steps
+from figures.kit import ColorLevels, band_colors, band_index
+from figures.poster import nice_ticks
+from figures.run_view import RunView, frame_steps, stop_point
 from figures.sgd_animation import position_text
 from optimizers.minibatch import frame_steps as lab_frame_steps
 
@@ -227,7 +228,9 @@ class _Frames:
 
     def _bands(self, landscape) -> Image.Image:
         lay = self.layout
-        fraction = Image.fromarray(loss_fraction(landscape, CONTOUR_N).astype(np.float32))
+        _, _, grid = landscape.grid(CONTOUR_N)
+        top_first = ColorLevels(landscape).fraction(grid)[::-1]
+        fraction = Image.fromarray(top_first.astype(np.float32))
         fine = np.asarray(fraction.resize((lay.plot_w, lay.plot_h), Image.Resampling.BILINEAR))
         image = Image.fromarray(band_index(fine), mode="P")
         image.putpalette(self.palette.image.getpalette())
@@ -253,7 +256,7 @@ class _Frames:
         where it left the picture)."""
         heads = run.points.copy()
         if run.is_diverged:
-            heads[run.diverged :] = _stop_point(run.points[: run.end], bounds)
+            heads[run.diverged :] = stop_point(run.points[: run.end], bounds)
         return self.layout.px(heads)
 
     def _chrome(self, landscape, legend, title: str) -> Image.Image:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.kit import PHI0, PHI1, ColorLevels, f32
 from optimizers.analysis import DIVERGED, NOT_CONVERGED, minimum_label
 from optimizers.sweeps import BasinMap
 from optimizers.sweeps_extra import BasinShares, global_flags
@@ -39,9 +40,6 @@ MINIMUM_COLORS = (
 NOT_CONVERGED_COLOR = "#E6E6E6"
 DIVERGED_COLOR = "#3A3A3A"
 CONTOUR_LINE = "rgba(20,20,20,0.35)"
-CONTOUR_LEVELS = 12
-LOG_DECADES = 4.0
-PHI0, PHI1 = "φ₀", "φ₁"
 
 
 @dataclass(frozen=True)
@@ -113,15 +111,6 @@ def _discrete_colorscale(colors: Sequence[str]) -> list:
     return scale
 
 
-def _contour_values(landscape, z: np.ndarray) -> np.ndarray:
-    """Losses as the contour lines show them (float32: half the JSON of float64)."""
-    if landscape.log_contour:
-        low = min(float(np.nanmin(z)), landscape.global_minimum.loss)
-        span = max(float(np.nanmax(z)) - low, 1e-300)
-        z = np.log10(z - low + span * 10.0**-LOG_DECADES)
-    return z.astype(np.float32)
-
-
 def grid_columns(count: int) -> int:
     """Maps per row: all in one row up to four, else three or four per row."""
     return {1: 1, 2: 2, 3: 3, 4: 4, 5: 3, 6: 3}.get(count, 4)
@@ -158,7 +147,8 @@ def basin_figure(
         vertical_spacing=0.1 / rows,
     )
     xs_c, ys_c, zs_c = surface
-    contour_z = _contour_values(landscape, np.asarray(zs_c, dtype=float))
+    levels = ColorLevels(landscape)  # the contour lines at every contour's levels
+    contour_z = f32(levels.scale(zs_c))
     names_by_code = np.array([c.name for c in cats], dtype=object)
     minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
     glob = global_flags(landscape)
@@ -192,8 +182,14 @@ def basin_figure(
                 x=xs_c,
                 y=ys_c,
                 z=contour_z,
-                ncontours=CONTOUR_LEVELS,
-                contours=dict(coloring="lines", showlabels=False),
+                autocontour=False,
+                contours=dict(
+                    start=levels.zmin,
+                    end=levels.zmax,
+                    size=levels.size,
+                    coloring="lines",
+                    showlabels=False,
+                ),
                 colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
                 line=dict(width=1),
                 showscale=False,

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.kit import decade as _decade
 from optimizers.sweeps import Grid2D, Sweep
 from optimizers.sweeps_extra import (
     best_lr,
@@ -43,10 +44,6 @@ def _fmt(value: float) -> str:
         return text
     mantissa, exponent = text.split("e")
     return f"{mantissa}e{int(exponent)}"
-
-
-def _decade(k: int) -> str:
-    return f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}"
 
 
 ROW_DECADES = 0.45  # the vertical spacing of the per-optimizer rows of marks, in decades

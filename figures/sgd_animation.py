@@ -16,11 +16,10 @@ from plotly.subplots import make_subplots
 
 from figures import style
 from figures.animation import jump_args, pause_args, play_args, step_slider
-from figures.kit import PHI0, PHI1, ColorLevels
+from figures.kit import PHI0, PHI1, ColorLevels, click_grid
 from figures.kit import critical_traces as _critical_traces
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _rgba
-from figures.race import click_grid
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
 
 FRAME_MS = 140
@@ -409,7 +408,7 @@ def lab_animation(
         raise ValueError(f"gd and sgd must have the same steps, got {gd.steps} and {sgd.steps}")
     steps = sgd.steps
     xs, ys, grid = landscape.grid(contour_n)
-    levels = ColorLevels(landscape, grid)
+    levels = ColorLevels(landscape)
     panel = _Panel(landscape, gd, sgd)
 
     right_title = "Data and the fitted model" if panel.is_data else f"The N = {panel.n} examples"
@@ -426,7 +425,7 @@ def lab_animation(
     runs = [_run_traces(traj, 0) for traj in (gd, sgd)]
     for static, _ in runs:
         fig.add_traces(static)
-    fig.add_traces(_critical_traces(landscape))
+    fig.add_traces(_critical_traces(landscape.critical_points, legendrank=4))
     fig.add_trace(
         go.Scatter(
             x=sgd.points[:1, 0],

@@ -1,5 +1,5 @@
-"""The SGD lab's step charts: the learning rate of each step with the epochs as bands, and GD's
-and SGD's full-data loss against step."""
+"""The SGD lab's learning-rate chart: α at each step with the epochs as bands (its loss chart
+is figures/loss_chart.py's, as everywhere)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import f32 as _f32
 
 DARK = "#222222"
 
@@ -94,43 +93,5 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
         margin=dict(l=60, r=15, t=20, b=50),
         showlegend=False,
         hovermode="closest",
-    )
-    return fig
-
-
-def loss_figure(gd, sgd, *, height: int = 300) -> go.Figure:
-    """GD's and SGD's full-data loss against step (log axis when every loss is positive)."""
-    fig = go.Figure()
-    finite = np.concatenate([np.asarray(t.losses, dtype=float) for t in (gd, sgd)])
-    finite = finite[np.isfinite(finite)]
-    log = bool(finite.size) and float(finite.min()) > 0
-    for traj in (gd, sgd):
-        name = traj.optimizer
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(traj.steps + 1),
-                y=_f32(traj.losses),
-                name=style.label(name),
-                mode="lines",
-                line=dict(color=style.color(name), width=2.5 if name == "sgd" else 2),
-                hovertemplate=(
-                    f"<b>{style.label(name)}</b><br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>"
-                ),
-            )
-        )
-    fig.update_xaxes(title_text="step", showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title_text="full loss L(φ)" + (" (log)" if log else ""),
-        type="log" if log else "linear",
-        showgrid=True,
-        exponentformat="power",
-    )
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=style.FONT_FAMILY, size=13),
-        height=height,
-        margin=dict(l=60, r=15, t=30, b=45),
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom"),
-        hovermode="x unified",
     )
     return fig

@@ -8,31 +8,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels
+from figures.kit import PHI0, PHI1, ColorLevels, arrow
 
 DARK = "#222222"
 
 
 def _arrow(tail, vector, scale, color, xref, yref, width: float = 3.5) -> dict:
     tip = np.asarray(tail) - scale * np.asarray(vector)  # downhill: the way a step goes
-    return dict(
-        x=float(tip[0]),
-        y=float(tip[1]),
-        ax=float(tail[0]),
-        ay=float(tail[1]),
-        xref=xref,
-        yref=yref,
-        axref=xref,
-        ayref=yref,
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=3.85 / width if width > 4 else 1.1,  # heads of similar size, wide or not
-        arrowwidth=width,
-        arrowcolor=color,
-        text="",
-        standoff=0,
-        startstandoff=0,
-    )
+    return arrow(tail, tip, color, width=width, xref=xref, yref=yref)
 
 
 def minibatch_figure(
@@ -58,7 +41,7 @@ def minibatch_figure(
     """
     xs, ys, full = full_grid
     bxs, bys, mini = batch_grid
-    levels = ColorLevels(landscape, full)
+    levels = ColorLevels(landscape)
     fig = make_subplots(
         rows=1,
         cols=2,

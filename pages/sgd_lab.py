@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from figures import sgd_curves, sgd_minibatch
-from figures.race import CLICK_GRID_NAME
+from figures.kit import CLICK_GRID_NAME
+from figures.loss_chart import runs_loss_figure
 from figures.style import label
 from landscapes import DATA_LANDSCAPES
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
@@ -163,7 +164,7 @@ with left:
 with right_col:
     st.subheader("Loss against step")
     chart(
-        shared_figure("lab_loss", key, lambda: sgd_curves.loss_figure(gd, sgd)),
+        shared_figure("lab_loss", key, lambda: runs_loss_figure([gd, sgd], legend=True)),
         key="sgd_loss_chart",
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
     )

@@ -13,12 +13,12 @@ from figures.animation_gif import (
     END_HOLD_MS,
     GifOptions,
     _hex_rgb,
-    band_colors,
     lab_gif,
     race_frames,
     race_gif,
 )
-from figures.race import RunView
+from figures.kit import band_colors
+from figures.run_view import RunView
 from landscapes import get_landscape
 from optimizers import run
 

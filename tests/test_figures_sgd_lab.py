@@ -17,6 +17,7 @@ import plotly.io as pio
 import pytest
 
 from figures import kit, sgd_animation, sgd_curves, sgd_minibatch
+from figures.loss_chart import runs_loss_figure
 from landscapes import get_landscape
 from optimizers import run, schedules
 from optimizers.minibatch import (
@@ -435,7 +436,7 @@ def test_lr_figure_marks_epochs_and_decays():
 def test_loss_figure_draws_both_runs():
     ls = get_landscape("linreg")
     gd, sgd = lab_runs(ls, 50, 10**-2, 5)
-    fig = spec(sgd_curves.loss_figure(gd, sgd))
+    fig = spec(runs_loss_figure([gd, sgd], legend=True))
     assert [t["name"] for t in fig["data"]] == ["GD", "SGD"]
     assert np.allclose(fig["data"][1]["y"], sgd.losses, rtol=1e-6)
     assert fig["layout"]["yaxis"]["type"] == "log"
