@@ -59,6 +59,20 @@ def decade(k: int) -> str:
     return f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}"
 
 
+def dash_array(dash: str, width: float) -> str:
+    """A Plotly line dash as an SVG stroke-dasharray, the way plotly.js draws it for a line of
+    this width (ui/race_chart.js draws the race's trails the same way)."""
+    w = max(width, 3)
+    parts = {
+        "dot": (w, w),
+        "dash": (3 * w, 3 * w),
+        "longdash": (5 * w, 5 * w),
+        "dashdot": (3 * w, w, w, w),
+        "longdashdot": (5 * w, 2 * w, w, 2 * w),
+    }.get(dash)
+    return ",".join(f"{p:g}" for p in parts) if parts else "none"
+
+
 def cell_max(xs, ys, z, px, py) -> np.ndarray:
     """The highest of the four grid corners around each point: no triangulation of the mesh
     rises above it, so a marker there is never inside the drawn surface. NaN outside."""

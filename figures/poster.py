@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels
+from figures.kit import PHI0, PHI1, ColorLevels, dash_array
 from figures.race_motion import keep_steps
 from figures.race_panels import CONTOUR_MARGIN, PANEL_HEIGHT
 from figures.run_view import RunView
@@ -73,7 +73,8 @@ def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
         end_x, end_y = px(finite[-1, 0]), py(finite[-1, 1])
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2" '
-            f'stroke-opacity="0.85"><title>{escape(run.label)}</title></polyline>'
+            f'stroke-opacity="0.85" stroke-dasharray="{dash_array(style.dash(run.name), 2)}">'
+            f"<title>{escape(run.label)}</title></polyline>"
             f'<circle cx="{end_x:.1f}" cy="{end_y:.1f}" r="5" fill="{color}" stroke="white"/>'
         )
     glyphs = {"minimum": "★", "saddle": "×", "maximum": "▲"}

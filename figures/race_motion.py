@@ -193,7 +193,13 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
         factors=[float(f) for f in factors],
         centre=centre,
         optimizers=[
-            dict(name=s.name, label=style.label(s.name), color=style.color(s.name), lr=s.lr)
+            dict(
+                name=s.name,
+                label=style.label(s.name),
+                color=style.color(s.name),
+                dash=style.dash(s.name),
+                lr=s.lr,
+            )
             for s in sweeps
         ],
         offsets=offsets,

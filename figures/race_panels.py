@@ -73,7 +73,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                     uid=f"path2d-{k}",
                     name=label,
                     mode="lines",
-                    line=dict(color=_with_alpha(color, 0.35), width=1.5),
+                    line=dict(color=_with_alpha(color, 0.35), width=1.5, dash=style.dash(name)),
                     hoverinfo="skip",
                 ),
             ]
@@ -165,7 +165,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                     uid=f"trail3d-{k}",
                     name=label,
                     mode="lines",
-                    line=dict(color=color, width=6),
+                    line=dict(color=color, width=6, dash=style.dash(name)),
                     hoverinfo="skip",
                 ),
                 go.Scatter3d(

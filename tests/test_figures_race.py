@@ -24,9 +24,11 @@ from figures.kit import (
     LossScale,
     band_colors,
     click_grid,
+    dash_array,
 )
 from figures.loss_chart import loss_axis, loss_figure, runs_loss_figure
 from figures.poster import race_poster_svg
+from figures.race_motion import AlphaSweep, alpha_factors, motion_payload
 from figures.race_panels import contour_figure, surface_figure
 from figures.run_view import RunView, frame_steps, stop_point
 from figures.sgd_animation import lab_animation
@@ -109,7 +111,9 @@ def test_every_optimizer_has_its_traces_in_its_colour(panels):
     for k, name in enumerate(NAMES):
         color = style.color(name)
         assert only(contour, f"path2d-{k}").name == style.label(name)
+        assert only(contour, f"path2d-{k}").line.dash == style.dash(name)
         assert only(surface, f"trail3d-{k}").line.color == color
+        assert only(surface, f"trail3d-{k}").line.dash == style.dash(name)
         assert only(surface, f"head3d-{k}").marker.color == color
         assert only(loss, f"loss-{k}").line.color == color
         assert only(loss, f"loss-{k}").line.dash == style.dash(name)
@@ -165,6 +169,44 @@ def test_layout(panels):
     assert contour.layout.xaxis.title.text == "φ₀" and contour.layout.yaxis.title.text == "φ₁"
     assert surface.layout.scene.xaxis.title.text == "φ₀"
     assert "loss" in surface.layout.scene.zaxis.title.text
+
+
+def test_the_families_variants_are_dashed_everywhere_they_are_drawn(rosenbrock):
+    """15 optimizers: a family shares a hue, the dash tells its members apart, in the panels,
+    the loss chart, the browser's payload (trails and legend) and the static preview."""
+    names = list(style.OPTIMIZER_COLORS)
+    dashed = [n for n in names if style.dash(n) != "solid"]
+    assert {"heavy_ball", "adamw", "amsgrad", "nadam", "radam", "lion"} <= set(dashed)
+    start = rosenbrock.default_start
+    contour, surface = (
+        contour_figure(rosenbrock, names, start),
+        surface_figure(rosenbrock, names, start),
+    )
+    axis = dict(shift=0.0, title="loss (log)", range=[-3.0, 2.0])
+    loss = loss_figure(names, axis, 10)
+    for k, name in enumerate(names):
+        for fig, uid in ((contour, "path2d"), (surface, "trail3d"), (loss, "loss")):
+            assert only(fig, f"{uid}-{k}").line.dash == style.dash(name), (uid, name)
+    factors = alpha_factors(1, 1.0)
+    starts = np.tile(start, (len(factors), 1))
+    sweeps = [
+        AlphaSweep.from_trajectory(run(rosenbrock, n, starts, 5, 1e-3 * factors), 1e-3)
+        for n in names
+    ]
+    payload = motion_payload(rosenbrock, sweeps, factors)
+    assert [o["dash"] for o in payload["optimizers"]] == [style.dash(n) for n in names]
+    runs = race_runs("rosenbrock", 20, (("gd", 1e-3, None), ("adamw", 1e-3, None)))
+    svg = race_poster_svg(rosenbrock, runs)
+    arrays = re.findall(r'<polyline [^>]*stroke-dasharray="([^"]+)"', svg)
+    assert arrays == ["none", dash_array("dash", 2)] and dash_array("dash", 2) == "9,9"
+
+
+def test_dash_arrays_are_plotlys():
+    """plotly.js's dashes for a line of width w (at least 3): dot w,w; dash 3w,3w; ..."""
+    assert dash_array("solid", 2) == "none"
+    assert dash_array("dot", 4) == "4,4"
+    assert dash_array("dashdot", 2) == "9,3,3,3"
+    assert dash_array("longdash", 2) == "15,15"
 
 
 # ----- the contour colour system ----------------------------------------------------------
