@@ -183,9 +183,9 @@ function dashArray(dash, width) {
 function swatch(o) {
   const svg = document.createElementNS(SVGNS, "svg");
   svg.setAttribute("class", "descent-swatch");
-  svg.setAttribute("viewBox", "0 0 28 10");
+  svg.setAttribute("viewBox", "0 0 46 10");
   const line = document.createElementNS(SVGNS, "line");
-  const attrs = { x1: 1, y1: 5, x2: 27, y2: 5, stroke: o.color, "stroke-width": 3 };
+  const attrs = { x1: 1, y1: 5, x2: 45, y2: 5, stroke: o.color, "stroke-width": 3 };
   attrs["stroke-dasharray"] = dashArray(o.dash, 2);
   for (const [k, v] of Object.entries(attrs)) line.setAttribute(k, v);
   svg.append(line);
