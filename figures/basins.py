@@ -116,124 +116,94 @@ def grid_columns(count: int) -> int:
     return {1: 1, 2: 2, 3: 3, 4: 4, 5: 3, 6: 3}.get(count, 4)
 
 
-def basin_figure(
-    landscape,
-    maps: Mapping[str, BasinMap],
-    surface: tuple[np.ndarray, np.ndarray, np.ndarray],
-    panel_width: int | None = None,
-) -> go.Figure:
-    """One map per optimizer (keys of ``maps``), sharing axes and colours; the known minima as
-    stars, the landscape's contours faintly on top, and a legend of what was reached.
-
-    ``surface`` is (xs, ys, Z[y, x]) for the contours.
-    """
-    names = list(maps)
-    count = max(1, len(names))
-    cols = grid_columns(count)
-    rows = -(-count // cols)
-    cats = basin_categories(landscape)
+def _map_traces(landscape, name: str, bmap: BasinMap, cats: list[Category], lines: go.Contour):
+    """One optimizer's map: the categories as a heatmap, the contour ``lines`` on top, and the
+    known minima as stars (larger where global); and the codes it shows."""
     k = len(landscape.minima)
-    colorscale = _discrete_colorscale([c.color for c in cats])
-    (x0, x1), (y0, y1) = landscape.bounds
-    aspect = (y1 - y0) / (x1 - x0)
-    width = panel_width or {1: 560, 2: 520, 3: 400}.get(cols, 320)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[f"<b>{style.label(n)}</b>" for n in names],
-        shared_xaxes="all",
-        shared_yaxes="all",
-        horizontal_spacing=0.035,
-        vertical_spacing=0.1 / rows,
-    )
-    xs_c, ys_c, zs_c = surface
-    levels = ColorLevels(landscape)  # the contour lines at every contour's levels
-    contour_z = f32(levels.scale(zs_c))
+    codes = category_codes(bmap.labels, k)
     names_by_code = np.array([c.name for c in cats], dtype=object)
     minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
-    glob = global_flags(landscape)
-    seen: set[int] = set()
-    for i, name in enumerate(names):
-        row, col = divmod(i, cols)
-        row, col = row + 1, col + 1
-        bmap = maps[name]
-        codes = category_codes(bmap.labels, k)
-        seen.update(int(c) for c in np.unique(codes))
-        fig.add_trace(
-            go.Heatmap(
-                x=bmap.xs,
-                y=bmap.ys,
-                z=codes,
-                text=names_by_code[codes],
-                zmin=-0.5,
-                zmax=len(cats) - 0.5,
-                colorscale=colorscale,
-                showscale=False,
-                meta=dict(role="basins", optimizer=name),
-                name=style.label(name),
-                hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
-                f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
+    traces = [
+        go.Heatmap(
+            x=bmap.xs,
+            y=bmap.ys,
+            z=codes,
+            text=names_by_code[codes],
+            zmin=-0.5,
+            zmax=len(cats) - 0.5,
+            colorscale=_discrete_colorscale([c.color for c in cats]),
+            showscale=False,
+            meta=dict(role="basins", optimizer=name),
+            name=style.label(name),
+            hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
+            f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
+        ),
+        go.Contour(lines, meta=dict(role="contour", optimizer=name)),
+        go.Scatter(
+            x=minima[:, 0],
+            y=minima[:, 1],
+            mode="markers",
+            marker=dict(
+                symbol="star",
+                size=np.where(global_flags(landscape), 16, 11).tolist(),
+                color="#FFFFFF",
+                line=dict(color="#111111", width=1.5),
             ),
-            row=row,
-            col=col,
+            text=[c.name for c in cats[:k]],
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+            meta=dict(role="minima", optimizer=name),
+        ),
+    ]
+    return traces, {int(c) for c in np.unique(codes)}
+
+
+def _contour_lines(landscape, surface) -> go.Contour:
+    """The landscape's loss as faint lines, at the levels of every contour (figures.kit)."""
+    xs, ys, zs = surface
+    levels = ColorLevels(landscape)
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=f32(levels.scale(zs)),
+        autocontour=False,
+        contours=dict(
+            start=levels.zmin,
+            end=levels.zmax,
+            size=levels.size,
+            coloring="lines",
+            showlabels=False,
+        ),
+        colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
+        line=dict(width=1),
+        showscale=False,
+        hoverinfo="skip",
+    )
+
+
+def _legend_traces(cats: list[Category], seen: set[int]) -> list[go.Scatter]:
+    """One square per category that some map shows, in the maps' own colours."""
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=c.name,
+            marker=dict(symbol="square", size=15, color=c.color, line=dict(color="#888888")),
+            meta=dict(role="legend", code=c.code),
+            showlegend=True,
+            hoverinfo="skip",
         )
-        fig.add_trace(
-            go.Contour(
-                x=xs_c,
-                y=ys_c,
-                z=contour_z,
-                autocontour=False,
-                contours=dict(
-                    start=levels.zmin,
-                    end=levels.zmax,
-                    size=levels.size,
-                    coloring="lines",
-                    showlabels=False,
-                ),
-                colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
-                line=dict(width=1),
-                showscale=False,
-                hoverinfo="skip",
-                meta=dict(role="contour", optimizer=name),
-            ),
-            row=row,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=minima[:, 0],
-                y=minima[:, 1],
-                mode="markers",
-                marker=dict(
-                    symbol="star",
-                    size=np.where(glob, 16, 11).tolist(),
-                    color="#FFFFFF",
-                    line=dict(color="#111111", width=1.5),
-                ),
-                text=[c.name for c in cats[:k]],
-                hovertemplate="%{text}<extra></extra>",
-                showlegend=False,
-                meta=dict(role="minima", optimizer=name),
-            ),
-            row=row,
-            col=col,
-        )
-    # The legend: one square per category that some map shows, in the maps' own colours.
-    for c in cats:
-        if c.code not in seen:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=c.name,
-                marker=dict(symbol="square", size=15, color=c.color, line=dict(color="#888888")),
-                meta=dict(role="legend", code=c.code),
-                showlegend=True,
-                hoverinfo="skip",
-            )
-        )
+        for c in cats
+        if c.code in seen
+    ]
+
+
+def _grid_layout(fig, landscape, rows: int, cols: int, width: int, legend_items: int) -> None:
+    """Shared equal-scale axes named on the outer panels; a height that keeps each map's
+    aspect at ``width`` px, with room above for the legend."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    aspect = (y1 - y0) / (x1 - x0)
     fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
     fig.update_yaxes(range=[y0, y1], constrain="domain", showgrid=False, zeroline=False)
     for i in range(rows * cols):
@@ -244,7 +214,7 @@ def basin_figure(
     for c in range(1, cols + 1):
         fig.update_xaxes(title_text=PHI0, row=rows, col=c)
     fig.update_annotations(font=dict(size=16, color="#222222"))
-    legend_rows = 1 + len(seen) // max(1, (cols * width) // 210)
+    legend_rows = 1 + legend_items // max(1, (cols * width) // 210)
     top = 40 + 24 * legend_rows
     fig.update_layout(
         height=int(rows * width * aspect * 0.92 + top + 70),
@@ -261,6 +231,42 @@ def basin_figure(
             itemdoubleclick=False,
         ),
     )
+
+
+def basin_figure(
+    landscape,
+    maps: Mapping[str, BasinMap],
+    surface: tuple[np.ndarray, np.ndarray, np.ndarray],
+    panel_width: int | None = None,
+) -> go.Figure:
+    """One map per optimizer (keys of ``maps``), sharing axes and colours; the known minima as
+    stars, the landscape's contours faintly on top, and a legend of what was reached.
+
+    ``surface`` is (xs, ys, Z[y, x]) for the contours.
+    """
+    names = list(maps)
+    count = max(1, len(names))
+    cols = grid_columns(count)
+    rows = -(-count // cols)
+    cats = basin_categories(landscape)
+    width = panel_width or {1: 560, 2: 520, 3: 400}.get(cols, 320)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"<b>{style.label(n)}</b>" for n in names],
+        shared_xaxes="all",
+        shared_yaxes="all",
+        horizontal_spacing=0.035,
+        vertical_spacing=0.1 / rows,
+    )
+    lines = _contour_lines(landscape, surface)
+    seen: set[int] = set()
+    for i, name in enumerate(names):
+        traces, shown = _map_traces(landscape, name, maps[name], cats, lines)
+        seen |= shown
+        fig.add_traces(traces, rows=i // cols + 1, cols=i % cols + 1)
+    fig.add_traces(_legend_traces(cats, seen))
+    _grid_layout(fig, landscape, rows, cols, width, len(seen))
     return fig
 
 

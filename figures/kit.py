@@ -111,6 +111,24 @@ def arrow(start, end, color: str, *, width: float = 2.5, xref="x", yref="y", **k
     )
 
 
+def phi_axes(fig: go.Figure, bounds, *, row=None, col=None, anchor: str = "x") -> None:
+    """φ₀ and φ₁ axes over ``bounds``, at equal scale (``anchor``: the x axis the y axis
+    keeps its scale to), ticks outside and a frame."""
+    (x0, x1), (y0, y1) = bounds
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    where = dict(row=row, col=col)
+    fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", **where, **axis)
+    fig.update_yaxes(
+        title_text=PHI1,
+        range=[y0, y1],
+        scaleanchor=anchor,
+        scaleratio=1,
+        constrain="domain",
+        **where,
+        **axis,
+    )
+
+
 def critical_traces(
     points, *, legend: bool = True, enlarge: int = 0, eigenvalues: bool = False, **trace
 ) -> list[go.Scatter]:

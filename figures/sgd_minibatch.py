@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, arrow
+from figures.kit import PHI0, PHI1, ColorLevels, arrow, phi_axes
 
 DARK = "#222222"
 
@@ -16,6 +16,62 @@ DARK = "#222222"
 def _arrow(tail, vector, scale, color, xref, yref, width: float = 3.5) -> dict:
     tip = np.asarray(tail) - scale * np.asarray(vector)  # downhill: the way a step goes
     return arrow(tail, tip, color, width=width, xref=xref, yref=yref)
+
+
+def _point_traces(point, full_minimum, batch_minimum, col: int) -> list[go.Scatter]:
+    """The full loss's minimum, the minibatch loss's minimum and the current point, on the
+    panel ``col`` (in the legend once, from the first panel)."""
+    markers = [
+        ("minimum of L", full_minimum, dict(style.CRITICAL_MARKERS["minimum"], size=16)),
+        (
+            "minimum of L_B",
+            batch_minimum,
+            dict(
+                symbol="star", size=17, color=style.color("sgd"), line=dict(color=DARK, width=1.5)
+            ),
+        ),
+        (
+            "current φ",
+            point,
+            dict(symbol="circle", size=13, color="#FFFFFF", line=dict(color=DARK, width=2.5)),
+        ),
+    ]
+    traces = []
+    for name, where, marker in markers:
+        where = np.asarray(where, dtype=float)
+        traces.append(
+            go.Scatter(
+                x=where[:1],
+                y=where[1:],
+                uid=f"{name}:{col}",
+                name=name,
+                legendgroup=name,
+                showlegend=col == 1,
+                mode="markers",
+                marker=marker,
+                hovertemplate=(
+                    f"<b>{name}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
+                ),
+            )
+        )
+    return traces
+
+
+def _arrow_legend(grads) -> list[go.Scatter]:
+    """Legend entries for the two gradient arrows (annotations have none), with lengths."""
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            name=f"{name} (length {norm:.3g})",
+            mode="lines",
+            line=dict(color=color, width=3.5),
+        )
+        for name, color, norm in (
+            ("−∇L, full batch", style.color("gd"), grads.full_norm),
+            ("−∇L_B, minibatch", style.color("sgd"), grads.minibatch_norm),
+        )
+    ]
 
 
 def minibatch_figure(
@@ -58,55 +114,9 @@ def minibatch_figure(
     )
     point = np.asarray(point, dtype=float)
     gd_color, sgd_color = style.color("gd"), style.color("sgd")
-    markers = [
-        ("minimum of L", full_minimum, dict(style.CRITICAL_MARKERS["minimum"], size=16)),
-        (
-            "minimum of L_B",
-            batch_minimum,
-            dict(symbol="star", size=17, color=sgd_color, line=dict(color=DARK, width=1.5)),
-        ),
-        (
-            "current φ",
-            point,
-            dict(symbol="circle", size=13, color="#FFFFFF", line=dict(color=DARK, width=2.5)),
-        ),
-    ]
     for col in (1, 2):
-        for name, where, marker in markers:
-            where = np.asarray(where, dtype=float)
-            fig.add_trace(
-                go.Scatter(
-                    x=where[:1],
-                    y=where[1:],
-                    uid=f"{name}:{col}",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=col == 1,
-                    mode="markers",
-                    marker=marker,
-                    hovertemplate=(
-                        f"<b>{name}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
-                    ),
-                ),
-                row=1,
-                col=col,
-            )
-    # Legend entries for the arrows (annotations have none).
-    for name, color, norm in (
-        ("−∇L, full batch", gd_color, grads.full_norm),
-        ("−∇L_B, minibatch", sgd_color, grads.minibatch_norm),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                name=f"{name} (length {norm:.3g})",
-                mode="lines",
-                line=dict(color=color, width=3.5),
-            ),
-            row=1,
-            col=1,
-        )
+        fig.add_traces(_point_traces(point, full_minimum, batch_minimum, col), rows=1, cols=col)
+    fig.add_traces(_arrow_legend(grads), rows=1, cols=1)
     if arrow_scale > 0:
         # The full-batch arrow is wider and drawn first: it shows around the minibatch one
         # when the two point the same way.
@@ -114,22 +124,8 @@ def minibatch_figure(
         fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x", "y"))
         fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x2", "y2"))
 
-    (x0, x1), (y0, y1) = landscape.bounds
-    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
     for col, anchor in ((1, "x"), (2, "x2")):
-        fig.update_xaxes(
-            title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=col, **axis
-        )
-        fig.update_yaxes(
-            title_text=PHI1,
-            range=[y0, y1],
-            scaleanchor=anchor,
-            scaleratio=1,
-            constrain="domain",
-            row=1,
-            col=col,
-            **axis,
-        )
+        phi_axes(fig, landscape.bounds, row=1, col=col, anchor=anchor)
     fig.update_layout(
         template="plotly_white",
         font=dict(family=style.FONT_FAMILY, size=13),
