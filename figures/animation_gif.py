@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from figures import style
-from figures.kit import ColorLevels, band_colors, band_index
+from figures.levels import ColorLevels, band_colors, band_index
 from figures.poster import nice_ticks
 from figures.run_view import RunView, frame_steps, stop_point
 from figures.sgd_animation import position_text

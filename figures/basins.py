@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, f32
+from figures.kit import PHI0, PHI1, f32
+from figures.levels import ColorLevels
 from optimizers.analysis import DIVERGED, NOT_CONVERGED, minimum_label
 from optimizers.sweeps import BasinMap
 from optimizers.sweeps_extra import BasinShares, global_flags

@@ -10,8 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, click_grid, critical_traces
+from figures.kit import PHI0, PHI1, click_grid, critical_traces
 from figures.kit import f32 as _f32
+from figures.levels import ColorLevels
 from landscapes.convexity import ChordCheck, CurvatureMap, symlog, symlog_width
 
 NOT_CONVEX = "#B2182B"  # the red end of the diverging scale: "curves downward here"

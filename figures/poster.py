@@ -15,7 +15,8 @@ from html import escape
 import numpy as np
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, dash_array
+from figures.kit import PHI0, PHI1, dash_array
+from figures.levels import ColorLevels
 from figures.race_motion import keep_steps
 from figures.race_panels import CONTOUR_MARGIN, PANEL_HEIGHT
 from figures.run_view import RunView

@@ -16,19 +16,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import (
-    COLORSCALE,
-    PHI0,
-    PHI1,
-    SURFACE_LOG_DECADES,
-    ColorLevels,
-    LossScale,
-    critical_traces,
-    minima_3d_trace,
-)
+from figures.kit import PHI0, PHI1, critical_traces, minima_3d_trace
 from figures.kit import cell_max as _cell_max
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _with_alpha
+from figures.levels import COLORSCALE, SURFACE_LOG_DECADES, ColorLevels, LossScale
 
 BANDS_PX = 301  # the contour image's size: a few KB of PNG
 PANEL_HEIGHT = 440

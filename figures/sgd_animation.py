@@ -3,7 +3,7 @@ fitted model (or, on the analytic surfaces, a grid of the N examples), animated 
 current minibatch is highlighted and the examples the epoch has already used are shaded.
 
 Frames update only the moving traces and are 2D only, so they play with ``redraw=False``; the
-animation's contour is therefore a layout image (see `figures.kit.ColorLevels.image`).
+animation's contour is therefore a layout image (see `figures.levels.ColorLevels.image`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from plotly.subplots import make_subplots
 
 from figures import style
 from figures.animation import jump_args, pause_args, play_args, step_slider
-from figures.kit import PHI0, PHI1, ColorLevels, click_grid
+from figures.kit import PHI0, PHI1, click_grid
 from figures.kit import critical_traces as _critical_traces
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _rgba
+from figures.levels import ColorLevels
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
 
 FRAME_MS = 140

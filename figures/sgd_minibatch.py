@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, arrow, phi_axes
+from figures.kit import PHI0, PHI1, arrow, phi_axes
+from figures.levels import ColorLevels
 
 DARK = "#222222"
 

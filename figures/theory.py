@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, ColorLevels, arrow
+from figures.kit import PHI0, PHI1, arrow
+from figures.levels import ColorLevels
 
 HEIGHT = 420
 MARGIN = dict(l=55, r=15, t=45, b=105)

@@ -17,7 +17,7 @@ from figures.animation_gif import (
     race_frames,
     race_gif,
 )
-from figures.kit import band_colors
+from figures.levels import band_colors
 from figures.run_view import RunView
 from landscapes import get_landscape
 from optimizers import run

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from figures import style
-from figures.kit import CONTOUR_LEVELS, ColorLevels, band_colors
+from figures.levels import CONTOUR_LEVELS, ColorLevels, band_colors
 from figures.poster import LEFT, PANEL, TOP, nice_ticks, race_poster_svg
 from figures.run_view import RunView
 from landscapes import get_landscape

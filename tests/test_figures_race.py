@@ -14,17 +14,14 @@ import pytest
 
 from figures import convexity, style
 from figures.basins import basin_figure
-from figures.kit import (
-    CLICK_GRID_N,
-    CLICK_GRID_NAME,
+from figures.kit import CLICK_GRID_N, CLICK_GRID_NAME, click_grid, dash_array
+from figures.levels import (
     COLORSCALE,
     CONTOUR_LEVELS,
     LOG_DECADES,
     ColorLevels,
     LossScale,
     band_colors,
-    click_grid,
-    dash_array,
 )
 from figures.loss_chart import loss_axis, loss_figure, runs_loss_figure
 from figures.poster import race_poster_svg

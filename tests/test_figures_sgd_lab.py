@@ -16,7 +16,8 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from figures import kit, sgd_animation, sgd_curves, sgd_minibatch
+from figures import sgd_animation, sgd_curves, sgd_minibatch
+from figures.levels import ColorLevels
 from figures.loss_chart import runs_loss_figure
 from landscapes import get_landscape
 from optimizers import run, schedules
@@ -445,7 +446,7 @@ def test_loss_figure_draws_both_runs():
 def test_bands_follow_the_levels():
     ls = get_landscape("quadratic")
     xs, ys, z = ls.grid(41)
-    levels = kit.ColorLevels(ls, z)
+    levels = ColorLevels(ls, z)
     colors = levels.band_colors(z)
     assert colors.shape == (41, 41, 3) and colors.dtype == np.uint8
     # The lowest loss (the minimum) is in the darkest band, the highest in the lightest.
