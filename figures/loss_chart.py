@@ -52,6 +52,18 @@ def loss_axis(sweeps) -> dict:
     return dict(shift=shift, title=title, range=[float(lo), float(hi)])
 
 
+def log_ticks(log_range) -> dict:
+    """1-2-5 ticks over a log axis spanning under 2.5 decades (there Plotly labels every digit,
+    in two sizes); over more, Plotly's own powers of ten."""
+    lo, hi = log_range
+    if hi - lo >= 2.5:
+        return {}
+    ticks = [m * 10.0**k for k in range(int(np.floor(lo)), int(np.ceil(hi)) + 1) for m in (1, 2, 5)]
+    ticks = [t for t in ticks if lo <= np.log10(t) <= hi]
+    text = [f"{t:g}" if 1e-3 <= t < 1e4 else f"{t:.0e}" for t in ticks]
+    return dict(tickvals=ticks, ticktext=text)
+
+
 def _curve(k: int, name: str, run, axis: dict) -> list[go.Scatter]:
     """Optimizer k's curve and divergence mark: empty for the browser to fill, or ``run``'s
     (a single-start trajectory) drawn, the mark only if it diverged."""
@@ -111,6 +123,7 @@ def loss_figure(
         range=axis["range"],
         showgrid=True,
         exponentformat="power",
+        **log_ticks(axis["range"]),
     )
     fig.update_layout(
         template="plotly_white",

@@ -450,6 +450,14 @@ def test_the_browser_filled_loss_chart_is_empty_and_styled():
     assert list(fig.layout.yaxis.range) == [-3.0, 2.0] and list(fig.layout.xaxis.range) == [0, 300]
 
 
+def test_a_loss_axis_of_a_few_decades_has_1_2_5_ticks():
+    ticks = loss_figure(["gd"], dict(shift=0.0, title="loss (log)", range=[-0.6, 1.4]), 5)
+    assert list(ticks.layout.yaxis.tickvals) == pytest.approx([0.5, 1, 2, 5, 10, 20])
+    assert list(ticks.layout.yaxis.ticktext) == ["0.5", "1", "2", "5", "10", "20"]
+    wide = loss_figure(["gd"], dict(shift=0.0, title="loss (log)", range=[-6.0, 2.0]), 5)
+    assert wide.layout.yaxis.tickvals is None  # Plotly's powers of ten
+
+
 # ----- the click grid -------------------------------------------------------------------------
 
 
