@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, arrow
+from figures.kit import PHI0, PHI1, arrow, phi_axes
 from figures.levels import ColorLevels
 
 HEIGHT = 420
@@ -114,28 +114,6 @@ def _point(xy, name: str, color: str, symbol: str, size: int = 12, hover: str = 
     )
 
 
-def _equal_axes(fig: go.Figure, window) -> None:
-    """Equal scales on both axes; the plot area shrinks to fit rather than showing blank
-    margins beyond the contour."""
-    (x0, x1), (y0, y1) = window
-    fig.update_xaxes(
-        title_text=PHI0,
-        range=[x0, x1],
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-    )
-    fig.update_yaxes(
-        title_text=PHI1,
-        range=[y0, y1],
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-    )
-
-
 # ----- 1. one gradient-descent step ---------------------------------------------------------
 
 
@@ -156,7 +134,7 @@ def gd_step_figure(landscape, grid, step, *, height: int = HEIGHT) -> go.Figure:
     fig.add_trace(_point(step.phi, "φₜ", "#FFFFFF", "circle", 13))
     fig.add_trace(_point(step.new, "φₜ₊₁", style.color("gd"), "circle", 11))
     fig.data[-2].marker.line = dict(color="#111111", width=2.5)
-    _equal_axes(fig, window)
+    phi_axes(fig, window)
     return _layout(fig, "One step downhill from the start", height)
 
 
@@ -255,7 +233,7 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     fig.add_trace(_point(la.corrected_next, "φₜ₊₁ Nesterov βm", c_corr, "circle", 8))
     for trace in fig.data[-5:]:
         trace.showlegend = False
-    _equal_axes(fig, window)
+    phi_axes(fig, window)
     fig = _layout(fig, "Solid: the next step · dotted: −∂L/∂φ where it is taken", height)
     return fig.update_layout(legend=dict(y=-0.19), margin=dict(MARGIN, b=85))
 
@@ -330,7 +308,7 @@ def scale_step_figure(landscape, grid, gd, normalized, *, height: int = HEIGHT) 
     fig.add_trace(_point(gd.phi, "φₜ", "#FFFFFF", "circle", 13))
     fig.data[-1].marker.line = dict(color="#111111", width=2.5)
     fig.data[-1].showlegend = False
-    _equal_axes(fig, ((xs[0], xs[-1]), (ys[0], ys[-1])))
+    phi_axes(fig, ((xs[0], xs[-1]), (ys[0], ys[-1])))
     return _layout(fig, f"One step each, α = {gd.alpha:.3g}", height)
 
 
