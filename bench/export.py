@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from figures.animation_gif import GifOptions, lab_gif, race_gif  # noqa: E402
-from figures.race import RunView  # noqa: E402
+from figures.run_view import RunView  # noqa: E402
 from landscapes import get_landscape  # noqa: E402
 from landscapes.presets import DEFAULT_OPTIMIZERS, PRESETS  # noqa: E402
 from optimizers import default_lg_lr, get_rule, run  # noqa: E402

@@ -10,31 +10,37 @@ the pixels that changed. Arrays in, bytes out: no streamlit, no plotly figure.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from figures import style
-from figures.poster import band_colors, band_index, loss_fraction, nice_ticks
-from figures.race import RunView, _stop_point, frame_steps
-from figures.sgd_lab import position_text
+from figures.gif_canvas import (
+    AXIS,
+    BACKGROUND,
+    LEGEND_TOP,
+    MARKER_DARK,
+    TEXT,
+    TRANSPARENT,
+    Layout,
+    Palette,
+    load_font,
+    star,
+    x_mark,
+)
+from figures.levels import ColorLevels, band_index
+from figures.poster import nice_ticks
+from figures.run_view import RunView, frame_steps, stop_point
+from figures.sgd_animation import position_text
 from optimizers.minibatch import frame_steps as lab_frame_steps
 
 WIDTHS = (480, 1200)  # px: the smallest and largest width offered
 FPS = (2, 30)
 SECONDS = (1.0, 30.0)
 END_HOLD_MS = 1500  # the last frame stays this much longer, so the loop reads
-LEGEND_TOP = 62  # px at 800 wide, below the plot: tick labels and the φ₀ axis name first
-# The palette index no drawing uses: a GIF frame's pixels unchanged since the frame before.
-TRANSPARENT = 255
 CONTOUR_N = 241  # loss grid: bilinear between its points, then cut into the bands
-BACKGROUND = "#FFFFFF"
-TEXT = "#2A3F5F"  # Plotly's default text colour, as in the interactive figures
-AXIS = "#444444"
-MARKER_DARK = "#222222"
 
 
 @dataclass(frozen=True)
@@ -62,93 +68,6 @@ class GifOptions:
         return max(20, round(100 / self.fps) * 10)
 
 
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    h = color.lstrip("#")
-    return tuple(int(h[k : k + 2], 16) for k in (0, 2, 4))
-
-
-@cache
-def _font(size: int) -> tuple[ImageFont.ImageFont, bool]:
-    """A font and whether it has Greek letters (DejaVu Sans if installed, else Pillow's own,
-    which lacks φ)."""
-    try:
-        return ImageFont.truetype("DejaVuSans.ttf", size), True
-    except OSError:
-        return ImageFont.load_default(size=size), False
-
-
-class Palette:
-    """The one palette of every frame: the contour's bands first (index = band), then fixed
-    colours, then anti-aliasing ramps from text colours to white."""
-
-    def __init__(self, run_colors: Sequence[str]):
-        colors = [tuple(int(v) for v in c) for c in band_colors()]
-        self.index: dict[str, int] = {}
-        for name in (BACKGROUND, TEXT, AXIS, MARKER_DARK, "#000000", *run_colors):
-            key = name.upper()
-            if key not in self.index:
-                self.index[key] = len(colors)
-                colors.append(_hex_rgb(key))
-        for dark in (TEXT, AXIS, *run_colors):
-            rgb = np.array(_hex_rgb(dark), dtype=float)
-            for t in np.linspace(0.15, 0.85, 6):
-                colors.append(tuple(int(v) for v in np.round(rgb + t * (255 - rgb))))
-        if len(colors) > TRANSPARENT:
-            raise ValueError(f"too many colours for one GIF palette: {len(colors)}")
-        flat = [v for c in colors for v in c]
-        flat += [255] * (3 * TRANSPARENT - len(flat)) + [255, 0, 255]
-        self.image = Image.new("P", (1, 1))
-        self.image.putpalette(flat)
-
-    def __getitem__(self, color: str) -> int:
-        return self.index[color.upper()]
-
-    def quantize(self, rgb: Image.Image) -> Image.Image:
-        return rgb.quantize(palette=self.image, dither=Image.Dither.NONE)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where things go in a frame: the plot's box in px and the data-to-pixel map."""
-
-    width: int
-    height: int
-    left: int
-    top: int
-    plot_w: int
-    plot_h: int
-    bounds: tuple
-    scale: float  # 1 at 800 px wide
-
-    @classmethod
-    def for_width(cls, landscape, width: int, legend_rows: int, header_rows: int = 1) -> Layout:
-        s = width / 800
-        (x0, x1), (y0, y1) = landscape.bounds
-        left, right, top = round(58 * s), round(16 * s), round((48 + 26 * (header_rows - 1)) * s)
-        plot_w = width - left - right
-        plot_h = round(min(1.2, (y1 - y0) / (x1 - x0)) * plot_w)
-        height = top + plot_h + round(LEGEND_TOP * s) + legend_rows * round(28 * s) + round(8 * s)
-        return cls(width, height, left, top, plot_w, plot_h, landscape.bounds, s)
-
-    def px(self, points: np.ndarray) -> np.ndarray:
-        """(..., 2) data points to (..., 2) pixel positions inside the plot box (float; far
-        points are clipped well outside it, so lines keep their direction in view)."""
-        (x0, x1), (y0, y1) = self.bounds
-        points = np.asarray(points, dtype=float)
-        x = (points[..., 0] - x0) / (x1 - x0) * self.plot_w
-        y = (y1 - points[..., 1]) / (y1 - y0) * self.plot_h
-        reach = 20 * max(self.plot_w, self.plot_h)
-        return np.clip(np.stack([x, y], axis=-1), -reach, reach)
-
-    def frame_px(self, point) -> tuple[int, int]:
-        """A data point's pixel in the whole frame (for tests and checks)."""
-        x, y = self.px(np.asarray(point, dtype=float))
-        return self.left + int(round(x)), self.top + int(round(y))
-
-    def size(self, px: float) -> int:
-        return max(1, round(px * self.scale))
-
-
 def _shown_points(landscape, kind: str) -> np.ndarray:
     """(n, 2): the landscape's critical points of ``kind`` inside its plotted bounds."""
     (x0, x1), (y0, y1) = landscape.bounds
@@ -168,7 +87,7 @@ def _legend_items(runs, saddles: bool) -> list[tuple[str, str]]:
 def _legend_rows(runs, saddles: bool, width: int) -> list[list[tuple[str, str, int]]]:
     """The legend's items wrapped into rows: (label, colour or marker, width in px)."""
     s = width / 800
-    font, _ = _font(max(10, round(14 * s)))
+    font, _ = load_font(max(10, round(14 * s)))
     rows, row, used = [], [], 0
     avail = width - round(40 * s)
     for text, color in _legend_items(runs, saddles):
@@ -183,18 +102,6 @@ def _legend_rows(runs, saddles: bool, width: int) -> list[list[tuple[str, str, i
     return rows
 
 
-def _star(draw, cx, cy, r, fill, outline, width=1) -> None:
-    angles = np.pi / 2 + np.arange(10) * np.pi / 5
-    radii = np.where(np.arange(10) % 2 == 0, r, 0.45 * r)
-    pts = [(cx + q * np.cos(a), cy - q * np.sin(a)) for q, a in zip(radii, angles, strict=True)]
-    draw.polygon(pts, fill=fill, outline=outline, width=width)
-
-
-def _x_mark(draw, cx, cy, r, fill, width) -> None:
-    draw.line([(cx - r, cy - r), (cx + r, cy + r)], fill=fill, width=width)
-    draw.line([(cx - r, cy + r), (cx + r, cy - r)], fill=fill, width=width)
-
-
 class _Frames:
     """Builds the frames: a chrome image (title, axes, legend) and a plot image whose paths
     grow from frame to frame, both in the palette."""
@@ -203,8 +110,8 @@ class _Frames:
         self.runs = list(runs)
         self.palette = Palette([style.color(r.name) for r in self.runs])
         s = options.width / 800
-        self.font, greek = _font(max(10, round(14 * s)))
-        self.big_font, _ = _font(max(12, round(18 * s)))
+        self.font, greek = load_font(max(10, round(14 * s)))
+        self.big_font, _ = load_font(max(12, round(18 * s)))
         # The counter's box: as wide as its longest text, on a line of its own if it would
         # cover the title.
         self.counter_w = round(max(self.font.getlength(c) for c in counters)) + 4
@@ -227,7 +134,9 @@ class _Frames:
 
     def _bands(self, landscape) -> Image.Image:
         lay = self.layout
-        fraction = Image.fromarray(loss_fraction(landscape, CONTOUR_N).astype(np.float32))
+        _, _, grid = landscape.grid(CONTOUR_N)
+        top_first = ColorLevels(landscape).fraction(grid)[::-1]
+        fraction = Image.fromarray(top_first.astype(np.float32))
         fine = np.asarray(fraction.resize((lay.plot_w, lay.plot_h), Image.Resampling.BILINEAR))
         image = Image.fromarray(band_index(fine), mode="P")
         image.putpalette(self.palette.image.getpalette())
@@ -238,10 +147,10 @@ class _Frames:
         in every frame than to paste through a mask)."""
         lay, pal = self.layout, self.palette
         for px, py in lay.px(self.minima):
-            _star(draw, px, py, lay.size(9), pal[BACKGROUND], pal[MARKER_DARK], lay.size(1.5))
+            star(draw, px, py, lay.size(9), pal[BACKGROUND], pal[MARKER_DARK], lay.size(1.5))
         for px, py in lay.px(self.saddles):
-            _x_mark(draw, px, py, lay.size(5), pal[BACKGROUND], lay.size(5))
-            _x_mark(draw, px, py, lay.size(5), pal[MARKER_DARK], lay.size(2.5))
+            x_mark(draw, px, py, lay.size(5), pal[BACKGROUND], lay.size(5))
+            x_mark(draw, px, py, lay.size(5), pal[MARKER_DARK], lay.size(2.5))
         if self.start is not None:
             sx, sy = self.start
             r = lay.size(7)
@@ -253,7 +162,7 @@ class _Frames:
         where it left the picture)."""
         heads = run.points.copy()
         if run.is_diverged:
-            heads[run.diverged :] = _stop_point(run.points[: run.end], bounds)
+            heads[run.diverged :] = stop_point(run.points[: run.end], bounds)
         return self.layout.px(heads)
 
     def _chrome(self, landscape, legend, title: str) -> Image.Image:
@@ -308,12 +217,12 @@ class _Frames:
         lay = self.layout
         r = lay.size(6)
         if kind == "star":
-            _star(
+            star(
                 draw, x + lay.size(14), y, lay.size(9), BACKGROUND, MARKER_DARK, width=lay.size(1.5)
             )
         elif kind == "saddle":
             cx = x + lay.size(14)
-            _x_mark(draw, cx, y, lay.size(5), MARKER_DARK, lay.size(2.5))
+            x_mark(draw, cx, y, lay.size(5), MARKER_DARK, lay.size(2.5))
         elif kind == "start":
             cx = x + lay.size(14)
             draw.ellipse((cx - r, y - r, cx + r, y + r), outline=MARKER_DARK, width=lay.size(2.5))
@@ -345,8 +254,8 @@ class _Frames:
             hx, hy = path[min(step, run.steps)]
             color = pal[style.color(run.name)]
             if run.is_diverged and step >= run.diverged:
-                _x_mark(heads, hx, hy, r, pal[BACKGROUND], self.line_w + lay.size(3))
-                _x_mark(heads, hx, hy, r, color, self.line_w)
+                x_mark(heads, hx, hy, r, pal[BACKGROUND], self.line_w + lay.size(3))
+                x_mark(heads, hx, hy, r, color, self.line_w)
             else:
                 heads.ellipse(
                     (hx - r, hy - r, hx + r, hy + r),

@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
+from figures.kit import PHI0, PHI1, f32
+from figures.levels import ColorLevels
 from optimizers.analysis import DIVERGED, NOT_CONVERGED, minimum_label
 from optimizers.sweeps import BasinMap
 from optimizers.sweeps_extra import BasinShares, global_flags
@@ -39,9 +41,6 @@ MINIMUM_COLORS = (
 NOT_CONVERGED_COLOR = "#E6E6E6"
 DIVERGED_COLOR = "#3A3A3A"
 CONTOUR_LINE = "rgba(20,20,20,0.35)"
-CONTOUR_LEVELS = 12
-LOG_DECADES = 4.0
-PHI0, PHI1 = "φ₀", "φ₁"
 
 
 @dataclass(frozen=True)
@@ -113,18 +112,126 @@ def _discrete_colorscale(colors: Sequence[str]) -> list:
     return scale
 
 
-def _contour_values(landscape, z: np.ndarray) -> np.ndarray:
-    """Losses as the contour lines show them (float32: half the JSON of float64)."""
-    if landscape.log_contour:
-        low = min(float(np.nanmin(z)), landscape.global_minimum.loss)
-        span = max(float(np.nanmax(z)) - low, 1e-300)
-        z = np.log10(z - low + span * 10.0**-LOG_DECADES)
-    return z.astype(np.float32)
-
-
 def grid_columns(count: int) -> int:
     """Maps per row: all in one row up to four, else three or four per row."""
     return {1: 1, 2: 2, 3: 3, 4: 4, 5: 3, 6: 3}.get(count, 4)
+
+
+def _map_traces(landscape, name: str, bmap: BasinMap, cats: list[Category], lines: go.Contour):
+    """One optimizer's map: the categories as a heatmap, the contour ``lines`` on top, and the
+    known minima as stars (larger where global); and the codes it shows."""
+    k = len(landscape.minima)
+    codes = category_codes(bmap.labels, k)
+    names_by_code = np.array([c.name for c in cats], dtype=object)
+    minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
+    traces = [
+        go.Heatmap(
+            x=bmap.xs,
+            y=bmap.ys,
+            z=codes,
+            text=names_by_code[codes],
+            zmin=-0.5,
+            zmax=len(cats) - 0.5,
+            colorscale=_discrete_colorscale([c.color for c in cats]),
+            showscale=False,
+            meta=dict(role="basins", optimizer=name),
+            name=style.label(name),
+            hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
+            f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
+        ),
+        go.Contour(lines, meta=dict(role="contour", optimizer=name)),
+        go.Scatter(
+            x=minima[:, 0],
+            y=minima[:, 1],
+            mode="markers",
+            marker=dict(
+                symbol="star",
+                size=np.where(global_flags(landscape), 16, 11).tolist(),
+                color="#FFFFFF",
+                line=dict(color="#111111", width=1.5),
+            ),
+            text=[c.name for c in cats[:k]],
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+            meta=dict(role="minima", optimizer=name),
+        ),
+    ]
+    return traces, {int(c) for c in np.unique(codes)}
+
+
+def _contour_lines(landscape, surface) -> go.Contour:
+    """The landscape's loss as faint lines, at the levels of every contour (figures.kit)."""
+    xs, ys, zs = surface
+    levels = ColorLevels(landscape)
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=f32(levels.scale(zs)),
+        autocontour=False,
+        contours=dict(
+            start=levels.zmin,
+            end=levels.zmax,
+            size=levels.size,
+            coloring="lines",
+            showlabels=False,
+        ),
+        colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
+        line=dict(width=1),
+        showscale=False,
+        hoverinfo="skip",
+    )
+
+
+def _legend_traces(cats: list[Category], seen: set[int]) -> list[go.Scatter]:
+    """One square per category that some map shows, in the maps' own colours."""
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=c.name,
+            marker=dict(symbol="square", size=15, color=c.color, line=dict(color="#888888")),
+            meta=dict(role="legend", code=c.code),
+            showlegend=True,
+            hoverinfo="skip",
+        )
+        for c in cats
+        if c.code in seen
+    ]
+
+
+def _grid_layout(fig, landscape, rows: int, cols: int, width: int, legend_items: int) -> None:
+    """Shared equal-scale axes named on the outer panels; a height that keeps each map's
+    aspect at ``width`` px, with room above for the legend."""
+    (x0, x1), (y0, y1) = landscape.bounds
+    aspect = (y1 - y0) / (x1 - x0)
+    fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[y0, y1], constrain="domain", showgrid=False, zeroline=False)
+    for i in range(rows * cols):
+        suffix = "" if i == 0 else str(i + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
+    for r in range(1, rows + 1):
+        fig.update_yaxes(title_text=PHI1, row=r, col=1)
+    for c in range(1, cols + 1):
+        fig.update_xaxes(title_text=PHI0, row=rows, col=c)
+    fig.update_annotations(font=dict(size=16, color="#222222"))
+    legend_rows = 1 + legend_items // max(1, (cols * width) // 210)
+    top = 40 + 24 * legend_rows
+    fig.update_layout(
+        height=int(rows * width * aspect * 0.92 + top + 70),
+        margin=dict(l=60, r=20, t=top, b=60),
+        font=dict(family=style.FONT_FAMILY, size=14),
+        plot_bgcolor="#FFFFFF",
+        legend=dict(
+            orientation="h",
+            yanchor="bottom",
+            y=1.0 + 28 / max(1, rows * width * aspect),
+            x=0,
+            font=dict(size=13),
+            itemclick=False,
+            itemdoubleclick=False,
+        ),
+    )
 
 
 def basin_figure(
@@ -143,10 +250,6 @@ def basin_figure(
     cols = grid_columns(count)
     rows = -(-count // cols)
     cats = basin_categories(landscape)
-    k = len(landscape.minima)
-    colorscale = _discrete_colorscale([c.color for c in cats])
-    (x0, x1), (y0, y1) = landscape.bounds
-    aspect = (y1 - y0) / (x1 - x0)
     width = panel_width or {1: 560, 2: 520, 3: 400}.get(cols, 320)
     fig = make_subplots(
         rows=rows,
@@ -157,114 +260,14 @@ def basin_figure(
         horizontal_spacing=0.035,
         vertical_spacing=0.1 / rows,
     )
-    xs_c, ys_c, zs_c = surface
-    contour_z = _contour_values(landscape, np.asarray(zs_c, dtype=float))
-    names_by_code = np.array([c.name for c in cats], dtype=object)
-    minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
-    glob = global_flags(landscape)
+    lines = _contour_lines(landscape, surface)
     seen: set[int] = set()
     for i, name in enumerate(names):
-        row, col = divmod(i, cols)
-        row, col = row + 1, col + 1
-        bmap = maps[name]
-        codes = category_codes(bmap.labels, k)
-        seen.update(int(c) for c in np.unique(codes))
-        fig.add_trace(
-            go.Heatmap(
-                x=bmap.xs,
-                y=bmap.ys,
-                z=codes,
-                text=names_by_code[codes],
-                zmin=-0.5,
-                zmax=len(cats) - 0.5,
-                colorscale=colorscale,
-                showscale=False,
-                meta=dict(role="basins", optimizer=name),
-                name=style.label(name),
-                hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
-                f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
-            ),
-            row=row,
-            col=col,
-        )
-        fig.add_trace(
-            go.Contour(
-                x=xs_c,
-                y=ys_c,
-                z=contour_z,
-                ncontours=CONTOUR_LEVELS,
-                contours=dict(coloring="lines", showlabels=False),
-                colorscale=[[0, CONTOUR_LINE], [1, CONTOUR_LINE]],
-                line=dict(width=1),
-                showscale=False,
-                hoverinfo="skip",
-                meta=dict(role="contour", optimizer=name),
-            ),
-            row=row,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=minima[:, 0],
-                y=minima[:, 1],
-                mode="markers",
-                marker=dict(
-                    symbol="star",
-                    size=np.where(glob, 16, 11).tolist(),
-                    color="#FFFFFF",
-                    line=dict(color="#111111", width=1.5),
-                ),
-                text=[c.name for c in cats[:k]],
-                hovertemplate="%{text}<extra></extra>",
-                showlegend=False,
-                meta=dict(role="minima", optimizer=name),
-            ),
-            row=row,
-            col=col,
-        )
-    # The legend: one square per category that some map shows, in the maps' own colours.
-    for c in cats:
-        if c.code not in seen:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=c.name,
-                marker=dict(symbol="square", size=15, color=c.color, line=dict(color="#888888")),
-                meta=dict(role="legend", code=c.code),
-                showlegend=True,
-                hoverinfo="skip",
-            )
-        )
-    fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[y0, y1], constrain="domain", showgrid=False, zeroline=False)
-    for i in range(rows * cols):
-        suffix = "" if i == 0 else str(i + 1)
-        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
-    for r in range(1, rows + 1):
-        fig.update_yaxes(title_text=PHI1, row=r, col=1)
-    for c in range(1, cols + 1):
-        fig.update_xaxes(title_text=PHI0, row=rows, col=c)
-    fig.update_annotations(font=dict(size=16, color="#222222"))
-    legend_rows = 1 + len(seen) // max(1, (cols * width) // 210)
-    top = 40 + 24 * legend_rows
-    fig.update_layout(
-        height=int(rows * width * aspect * 0.92 + top + 70),
-        margin=dict(l=60, r=20, t=top, b=60),
-        font=dict(family=style.FONT_FAMILY, size=14),
-        plot_bgcolor="#FFFFFF",
-        legend=dict(
-            orientation="h",
-            yanchor="bottom",
-            y=1.0 + 28 / max(1, rows * width * aspect),
-            x=0,
-            font=dict(size=13),
-            itemclick=False,
-            itemdoubleclick=False,
-        ),
-    )
+        traces, shown = _map_traces(landscape, name, maps[name], cats, lines)
+        seen |= shown
+        fig.add_traces(traces, rows=i // cols + 1, cols=i % cols + 1)
+    fig.add_traces(_legend_traces(cats, seen))
+    _grid_layout(fig, landscape, rows, cols, width, len(seen))
     return fig
 
 

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 from figures import style
-from figures.race import PHI0, PHI1, LossScale, click_grid
+from figures.kit import PHI0, PHI1, click_grid, critical_traces
+from figures.kit import f32 as _f32
+from figures.levels import ColorLevels
 from landscapes.convexity import ChordCheck, CurvatureMap, symlog, symlog_width
 
 NOT_CONVEX = "#B2182B"  # the red end of the diverging scale: "curves downward here"
@@ -22,32 +23,6 @@ CHORD_COLOR = "#6B6B6B"
 POINT_LABELS = ("A", "B")
 CLICK_N = 50
 MARGIN = dict(l=60, r=20, t=50, b=105)
-# The house surface scale without its darkest quarter, which would swallow the dark markers
-# drawn on top (the colour bar then shows only losses that occur).
-SURFACE_SCALE = [
-    [float(p), c]
-    for p, c in zip(
-        np.linspace(0, 1, 9),
-        sample_colorscale(style.SURFACE_COLORSCALE, np.linspace(0.23, 1.0, 9).tolist()),
-        strict=True,
-    )
-]
-LIGHT_SCALE = [
-    [float(p), c]
-    for p, c in zip(
-        np.linspace(0, 1, 9),
-        sample_colorscale("Greys", np.linspace(0.45, 0.02, 9).tolist()),
-        strict=True,
-    )
-]
-
-
-def _f32(values) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = values.astype(np.float32)
-    out[~np.isfinite(out)] = np.nan
-    return out
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -60,43 +35,6 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
     )
     return fig
-
-
-def loss_contour(
-    landscape, xs, ys, z, *, colorbar: bool = True, ncontours: int = 22, light: bool = False
-) -> go.Contour:
-    """The loss as a filled contour in the house colours (log-scaled where the surface asks).
-
-    ``light`` draws it in pale greys instead, for small plots whose coloured arrows must
-    stand out (the light cyan of Nesterov fades on the blue scale).
-    """
-    scale = LossScale.for_landscape(landscape, z)
-    zc = scale(z)
-    finite = zc[np.isfinite(zc)]
-    zmin, zmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    bar = dict(
-        title=dict(text=scale.title, side="right"),
-        thickness=12,
-        outlinewidth=0,
-        len=0.9,
-        **scale.ticks(zmin, zmax),
-    )
-    return go.Contour(
-        x=xs,
-        y=ys,
-        z=_f32(zc),
-        name="loss",
-        colorscale=LIGHT_SCALE if light else SURFACE_SCALE,
-        zmin=zmin,
-        zmax=zmax if zmax > zmin else zmin + 1.0,
-        ncontours=ncontours,
-        contours=dict(coloring="heatmap", showlines=True),
-        line=dict(color="rgba(255,255,255,0.55)", width=0.6),
-        colorbar=bar,
-        showscale=colorbar,
-        hoverinfo="skip",
-        showlegend=False,
-    )
 
 
 def _segment_traces(a, b, losses: Sequence[float] | None = None) -> list:
@@ -138,32 +76,6 @@ def _segment_traces(a, b, losses: Sequence[float] | None = None) -> list:
     return [halo, line, ends]
 
 
-def _critical_traces(points, *, legend: bool = True) -> list:
-    traces = []
-    for kind, marker in style.CRITICAL_MARKERS.items():
-        chosen = [c for c in points if c.kind == kind]
-        if not chosen:
-            continue
-        xy = np.array([c.point for c in chosen])
-        traces.append(
-            go.Scatter(
-                x=xy[:, 0],
-                y=xy[:, 1],
-                mode="markers",
-                marker=dict(marker, size=marker["size"] + 3),
-                name={"minimum": "minima", "saddle": "saddles", "maximum": "maxima"}[kind],
-                customdata=np.array([[c.loss, *c.eigenvalues] for c in chosen]),
-                hovertemplate=(
-                    f"<b>{kind}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}"
-                    "<br>loss %{customdata[0]:.4g}"
-                    "<br>eigenvalues %{customdata[1]:.3g}, %{customdata[2]:.3g}<extra></extra>"
-                ),
-                showlegend=legend,
-            )
-        )
-    return traces
-
-
 def _axes(fig: go.Figure, bounds) -> None:
     (x0, x1), (y0, y1) = bounds
     fig.update_xaxes(title_text=PHI0, range=[x0, x1], showgrid=False, zeroline=False)
@@ -174,7 +86,8 @@ def segment_figure(landscape, grid, check: ChordCheck, *, height: int = 480) -> 
     """The contour with the segment A–B and, in red, the stretches above the chord."""
     xs, ys, z = grid
     fig = go.Figure()
-    fig.add_trace(loss_contour(landscape, xs, ys, z))
+    levels = ColorLevels(landscape)
+    fig.add_trace(levels.contour(xs, ys, z, uid="loss", colorbar=levels.colorbar(len=0.9)))
     fig.add_trace(
         click_grid(
             landscape,
@@ -346,7 +259,7 @@ def curvature_figure(
                 showlegend=False,
             )
         )
-    fig.add_traces(_critical_traces(critical_points))
+    fig.add_traces(critical_traces(critical_points, enlarge=3, eigenvalues=True))
     if a is not None and b is not None:
         # After the critical points: A or B often sits on a minimum, and its star must not
         # hide the letter.

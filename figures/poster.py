@@ -13,43 +13,19 @@ from collections.abc import Sequence
 from html import escape
 
 import numpy as np
-import plotly.colors
 
 from figures import style
-from figures.png import png_data_uri
-from figures.race import CONTOUR_LEVELS, PHI0, PHI1, LossScale, RunView
+from figures.kit import PHI0, PHI1, dash_array
+from figures.levels import ColorLevels
 from figures.race_motion import keep_steps
+from figures.race_panels import CONTOUR_MARGIN, PANEL_HEIGHT
+from figures.run_view import RunView
 
 MAX_PATH_POINTS = 400  # per run: enough for the eye, a small page
-PANEL = 410  # px: the height of the plot area in the race figure (620 - its margins)
+BANDS_N = 121  # the loss grid of the bands' image: a small page (the browser smooths it)
+# px: the height of the plot area of the race's contour figure
+PANEL = PANEL_HEIGHT - CONTOUR_MARGIN["t"] - CONTOUR_MARGIN["b"]
 LEFT, TOP, BOTTOM = 50, 70, 40  # px: room for tick labels and the title
-
-
-def band_colors(n: int = CONTOUR_LEVELS) -> np.ndarray:
-    """(n, 3) uint8: the contour's fill colour for each band, darkest (lowest loss) first."""
-    mids = (np.arange(n) + 0.5) / n
-    rgb = plotly.colors.sample_colorscale(style.SURFACE_COLORSCALE, 0.3 + 0.7 * mids)
-    return np.array([plotly.colors.unlabel_rgb(c) for c in rgb]).round().astype(np.uint8)
-
-
-def loss_fraction(landscape, n: int = 121) -> np.ndarray:
-    """(n, n) in [0, 1], top row = largest φ1: where the loss (on the race's colour scale)
-    lies between the lowest and highest on the grid; 1 where it is not finite."""
-    _, _, grid = landscape.grid(n)
-    z = LossScale.for_landscape(landscape, grid)(grid)
-    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
-    t = (z - lo) / (hi - lo) if hi > lo else np.zeros_like(z)
-    return np.nan_to_num(t, nan=1.0)[::-1]
-
-
-def band_index(fraction: np.ndarray) -> np.ndarray:
-    """The colour band (0 = lowest loss) of each `loss_fraction` value."""
-    return np.clip(fraction * CONTOUR_LEVELS, 0, CONTOUR_LEVELS - 1).astype(np.uint8)
-
-
-def loss_bands(landscape, n: int = 121) -> np.ndarray:
-    """(n, n, 3) uint8, top row = largest φ1: the loss in the race contour's colour bands."""
-    return band_colors()[band_index(loss_fraction(landscape, n))]
 
 
 def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
@@ -82,8 +58,9 @@ def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
     def py(y):
         return (y1 - np.asarray(y)) / (y1 - y0) * height
 
+    bands = ColorLevels(landscape).png(landscape.grid(BANDS_N)[2])
     parts = [
-        f'<image href="{png_data_uri(loss_bands(landscape))}" width="{width}" height="{height}" '
+        f'<image href="{bands}" width="{width}" height="{height}" '
         'preserveAspectRatio="none" style="image-rendering:auto"/>'
     ]
     for run in runs:
@@ -97,7 +74,8 @@ def race_poster_svg(landscape, runs: Sequence[RunView]) -> str:
         end_x, end_y = px(finite[-1, 0]), py(finite[-1, 1])
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2" '
-            f'stroke-opacity="0.85"><title>{escape(run.label)}</title></polyline>'
+            f'stroke-opacity="0.85" stroke-dasharray="{dash_array(style.dash(run.name), 2)}">'
+            f"<title>{escape(run.label)}</title></polyline>"
             f'<circle cx="{end_x:.1f}" cy="{end_y:.1f}" r="5" fill="{color}" stroke="white"/>'
         )
     glyphs = {"minimum": "★", "saddle": "×", "maximum": "▲"}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from figures import style
+from figures.run_view import stop_point
 
 XY_TOLERANCE = 1 / 600  # of the plotted extent: a pixel on a 600 px panel
 LOG_LOSS_TOLERANCE = 0.05  # decades: under two pixels on a 300 px loss chart spanning ten decades
@@ -152,26 +153,6 @@ def dequantize(q: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return lo + q.astype(float) / Q * (hi - lo)
 
 
-def _stop_point(path: np.ndarray, bounds) -> list[float]:
-    """Where a diverged run leaves the picture: its last good point, moved onto the plotted
-    area's edge (just inside) if it lies outside."""
-    (x0, x1), (y0, y1) = bounds
-    lo, hi = np.array([x0, y0]), np.array([x1, y1])
-    margin = 0.02 * (hi - lo)
-    last = path[-1]
-    if np.all((last >= lo) & (last <= hi)):
-        return [float(v) for v in last]
-    inside = np.flatnonzero(np.all((path >= lo) & (path <= hi), axis=1))
-    if inside.size == 0:
-        return [float(v) for v in np.clip(last, lo + margin, hi - margin)]
-    a = path[inside[-1]]
-    step = path[inside[-1] + 1] - a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        to_edge = np.where(step > 0, (hi - a) / step, np.where(step < 0, (lo - a) / step, 1.0))
-    point = a + min(1.0, float(np.min(to_edge))) * step
-    return [float(v) for v in np.clip(point, lo + margin, hi - margin)]
-
-
 def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray) -> dict:
     """The browser's copy of ``sweeps``: for optimizer o and factor k (run r = o * K + k),
     the kept steps idx[off[r]:off[r+1]] (as differences, LEB128) and x, y, loss there (uint16
@@ -199,7 +180,9 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
             ls.append(losses[kept])
             offsets.append(offsets[-1] + len(kept))
             diverged.append(d)
-            stops.append(_stop_point(points[: max(1, d)], landscape.bounds) if d >= 0 else None)
+            stops.append(
+                stop_point(points[: max(1, d)], landscape.bounds).tolist() if d >= 0 else None
+            )
     cat = (lambda parts: np.concatenate(parts)) if sweeps else (lambda parts: np.zeros(0))
     (bx0, bx1), (by0, by1) = landscape.divergence_box()
     log_losses = _log_loss(cat(ls), floor, eps)
@@ -210,7 +193,13 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
         factors=[float(f) for f in factors],
         centre=centre,
         optimizers=[
-            dict(name=s.name, label=style.label(s.name), color=style.color(s.name), lr=s.lr)
+            dict(
+                name=s.name,
+                label=style.label(s.name),
+                color=style.color(s.name),
+                dash=style.dash(s.name),
+                lr=s.lr,
+            )
             for s in sweeps
         ],
         offsets=offsets,

@@ -16,23 +16,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.png import png_data_uri
-from figures.poster import loss_bands
-from figures.race import (
-    PHI0,
-    PHI1,
-    SURFACE_LOG_DECADES,
-    LossScale,
-    _cell_max,
-    _critical_traces,
-    _f32,
-    _light_part,
-    _with_alpha,
-)
+from figures.kit import PHI0, PHI1, critical_traces, minima_3d_trace
+from figures.kit import cell_max as _cell_max
+from figures.kit import f32 as _f32
+from figures.kit import rgba as _with_alpha
+from figures.levels import COLORSCALE, SURFACE_LOG_DECADES, ColorLevels, LossScale
 
 BANDS_PX = 301  # the contour image's size: a few KB of PNG
 PANEL_HEIGHT = 440
-LOSS_HEIGHT = 300
+CONTOUR_MARGIN = dict(l=50, r=10, t=10, b=45)
 FONT = dict(family=style.FONT_FAMILY, size=13)
 
 
@@ -45,56 +37,15 @@ def marker_sizes(n: int) -> list[float]:
 def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     """The contour with the critical points and the start; per optimizer an empty faint
     path."""
-    _, _, grid = landscape.grid(121)
-    scale = LossScale.for_landscape(landscape, grid)
-    zc = scale(grid)
-    zmin, zmax = float(np.nanmin(zc)), float(np.nanmax(zc))
+    levels = ColorLevels(landscape)
     (x0, x1), (y0, y1) = landscape.bounds
     fig = go.Figure()
-    # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
-    # contour trace: an animation frame redraws only the traces that move, and Plotly would
-    # drop a contour trace that is not among them.
-    fig.add_layout_image(
-        source=png_data_uri(loss_bands(landscape, BANDS_PX)),
-        xref="x",
-        yref="y",
-        x=x0,
-        y=y1,
-        sizex=x1 - x0,
-        sizey=y1 - y0,
-        sizing="stretch",
-        layer="below",
-    )
+    # The loss's colour bands as an image (as the static preview's, figures/poster.py), not
+    # a contour trace: the browser redraws the moving traces, and Plotly would drop a contour.
+    fig.add_layout_image(levels.image(*landscape.grid(BANDS_PX)))
     # The colour bar, carried by an invisible point.
-    fig.add_trace(
-        go.Scatter(
-            x=[x0],
-            y=[y0],
-            uid="colorbar",
-            name="loss",
-            mode="markers",
-            marker=dict(
-                color=[zmin],
-                colorscale=_light_part(style.SURFACE_COLORSCALE, 0.3),
-                cmin=zmin,
-                cmax=zmax,
-                opacity=0,
-                showscale=True,
-                colorbar=dict(
-                    title=dict(text=scale.title, side="right"),
-                    thickness=10,
-                    outlinewidth=0,
-                    len=0.9,
-                    **scale.ticks(zmin, zmax),
-                ),
-            ),
-            hoverinfo="skip",
-        )
-    )
-    heights, surface, lift = _surface_grid(landscape)
-    fig.add_traces(
-        [t for t in _critical_traces(landscape, heights, surface, lift) if t.type != "scatter3d"]
-    )
+    fig.add_trace(levels.colorbar_trace(levels.colorbar(thickness=10, len=0.9)))
+    fig.add_traces(critical_traces(landscape.critical_points))
     fig.add_trace(
         go.Scatter(
             x=[start[0]],
@@ -114,7 +65,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                     uid=f"path2d-{k}",
                     name=label,
                     mode="lines",
-                    line=dict(color=_with_alpha(color, 0.35), width=1.5),
+                    line=dict(color=_with_alpha(color, 0.35), width=1.5, dash=style.dash(name)),
                     hoverinfo="skip",
                 ),
             ]
@@ -128,7 +79,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         template="plotly_white",
         font=FONT,
         height=PANEL_HEIGHT,
-        margin=dict(l=50, r=10, t=10, b=45),
+        margin=CONTOUR_MARGIN,
         showlegend=False,
         hovermode="closest",
         uirevision=f"contour:{landscape.name}:{landscape.bounds}",
@@ -157,9 +108,7 @@ def surface_lift(landscape) -> dict:
 
 def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     """The 3D surface with its minima and the start; per optimizer an empty trail and head."""
-    _, _, grid = landscape.grid(121)
-    colour = LossScale.for_landscape(landscape, grid)
-    zc = colour(grid)
+    levels = ColorLevels(landscape)
     heights, (sx, sy, hz), lift = _surface_grid(landscape)
     _, _, sgrid = landscape.grid(len(sx))
     fig = go.Figure()
@@ -168,12 +117,12 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
             x=sx,
             y=sy,
             z=_f32(hz),
-            surfacecolor=_f32(colour(sgrid)),
+            surfacecolor=_f32(levels.scale(sgrid)),
             uid="surface",
             name="surface",
-            colorscale=_light_part(style.SURFACE_COLORSCALE, 0.3),
-            cmin=float(np.nanmin(zc)),
-            cmax=float(np.nanmax(zc)),
+            colorscale=COLORSCALE,
+            cmin=levels.zmin,
+            cmax=levels.zmax,
             showscale=False,
             lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=0.9),
             contours=dict(z=dict(show=False)),
@@ -181,13 +130,8 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
             showlegend=False,
         )
     )
-    fig.add_traces(
-        [
-            t
-            for t in _critical_traces(landscape, heights, (sx, sy, hz), lift)
-            if t.type == "scatter3d"
-        ]
-    )
+    minima = minima_3d_trace(landscape, heights, (sx, sy, hz), lift)
+    fig.add_traces([minima] if minima is not None else [])
     for t in fig.data[1:]:
         t.scene = "scene"
     sxy = np.asarray(start, dtype=float)
@@ -213,7 +157,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                     uid=f"trail3d-{k}",
                     name=label,
                     mode="lines",
-                    line=dict(color=color, width=6),
+                    line=dict(color=color, width=6, dash=style.dash(name)),
                     hoverinfo="skip",
                 ),
                 go.Scatter3d(
@@ -255,74 +199,5 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         margin=dict(l=0, r=0, t=0, b=0),
         showlegend=False,
         uirevision=f"surface:{landscape.name}",
-    )
-    return fig
-
-
-def loss_axis(sweeps) -> dict:
-    """The loss chart's fixed y range (log10) over every run at every α, and the shift that
-    makes a loss that is not positive drawable (loss − L* plus a hair)."""
-    drawn = []
-    for s in sweeps:
-        for k in range(s.losses.shape[1]):
-            d = int(s.diverged[k])
-            drawn.append(s.losses[: d if d > 0 else None, k])
-    finite = np.concatenate(drawn) if drawn else np.array([1.0])
-    finite = finite[np.isfinite(finite)]
-    shift, title = 0.0, "loss (log)"
-    if finite.size and finite.min() <= 0:
-        best = float(finite.min())
-        span = float(finite.max()) - best
-        shift = (span * 1e-6 if span > 0 else 1e-12) - best
-        title = "loss − L* (log)"
-    shown = finite + shift
-    shown = shown[shown > 0]
-    if not shown.size:
-        return dict(shift=shift, title=title, range=[-1.0, 1.0])
-    start = max(float(s.losses[0, 0]) + shift for s in sweeps) if sweeps else shown.max()
-    # Runs that blow up leave through the top; the axis keeps the interesting part.
-    hi = np.log10(max(start, 1e-300)) + 0.5
-    lo = max(np.log10(shown.min()), hi - 14.0) - 0.3
-    return dict(shift=shift, title=title, range=[float(lo), float(hi)])
-
-
-def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
-    """Loss against step: empty curves and divergence marks, filled by the browser."""
-    fig = go.Figure()
-    for k, name in enumerate(optimizers):
-        color, label = style.color(name), style.label(name)
-        fig.add_traces(
-            [
-                go.Scatter(
-                    uid=f"loss-{k}",
-                    name=label,
-                    mode="lines",
-                    line=dict(color=color, width=2),
-                    hovertemplate=f"<b>{label}</b><br>step %{{x}}<extra></extra>",
-                ),
-                go.Scatter(
-                    uid=f"lossx-{k}",
-                    name=label,
-                    mode="markers",
-                    marker=dict(symbol="x", size=11, color=color, line=dict(width=1)),
-                    hovertemplate=f"<b>{label}</b><br>diverged at step %{{x}}<extra></extra>",
-                ),
-            ]
-        )
-    fig.update_xaxes(title_text="step", range=[0, max(1, steps)], showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title_text=axis["title"],
-        type="log",
-        range=axis["range"],
-        showgrid=True,
-        exponentformat="power",
-    )
-    fig.update_layout(
-        template="plotly_white",
-        font=FONT,
-        height=LOSS_HEIGHT,
-        margin=dict(l=60, r=10, t=10, b=45),
-        showlegend=False,
-        hovermode="closest",
     )
     return fig

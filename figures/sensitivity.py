@@ -1,8 +1,8 @@
 """Learning-rate sensitivity: final loss and steps to the tolerance against the learning rate,
-one line per optimizer, and heatmaps of the final loss over (alpha, beta) or (alpha, gamma).
+one line per optimizer (the heatmaps over two hyperparameters are figures/hyper.py's).
 
-Pure Plotly builders: `Sweep`s and `Grid2D`s in, `go.Figure` out; `describe_sweeps` says in
-words what the curves show.
+Pure Plotly builders: `Sweep`s in, `go.Figure` out; `describe_sweeps` says in words what the
+curves show.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from optimizers.sweeps import Grid2D, Sweep
+from figures.kit import decade as _decade
+from optimizers.sweeps import Sweep
 from optimizers.sweeps_extra import (
     best_lr,
     convergent_range,
@@ -29,8 +30,6 @@ from optimizers.sweeps_extra import (
 FLOOR_DECADES = 12
 DIVERGED_SYMBOL = "x-thin-open"
 LIMIT_COLOR = "#7F7F7F"
-DIVERGED_CELL_COLOR = "#E8E8E8"
-HEATMAP_COLORSCALE = "Viridis"
 GRID_COLOR = "#E5E5E5"
 
 
@@ -43,10 +42,6 @@ def _fmt(value: float) -> str:
         return text
     mantissa, exponent = text.split("e")
     return f"{mantissa}e{int(exponent)}"
-
-
-def _decade(k: int) -> str:
-    return f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}"
 
 
 ROW_DECADES = 0.45  # the vertical spacing of the per-optimizer rows of marks, in decades
@@ -106,7 +101,7 @@ def _loss_trace(name: str, sweep: Sweep, axis: LossAxis, row: int) -> list[go.Sc
             name=style.label(name),
             legendgroup=name,
             meta=dict(role="loss", optimizer=name),
-            line=dict(color=color, width=3),
+            line=dict(color=color, width=3, dash=style.dash(name)),
             connectgaps=False,
             hovertemplate=f"<b>{style.label(name)}</b><br>α %{{x:.3g}}<br>"
             "final loss − min %{y:.3g}<extra></extra>",
@@ -148,7 +143,7 @@ def _steps_trace(name: str, sweep: Sweep) -> go.Scatter:
         legendgroup=name,
         showlegend=False,
         meta=dict(role="steps", optimizer=name),
-        line=dict(color=style.color(name), width=2.5),
+        line=dict(color=style.color(name), width=2.5, dash=style.dash(name)),
         marker=dict(size=7, color=style.color(name)),
         connectgaps=False,
         hovertemplate=f"<b>{style.label(name)}</b><br>α %{{x:.3g}}<br>"
@@ -158,38 +153,10 @@ def _steps_trace(name: str, sweep: Sweep) -> go.Scatter:
     )
 
 
-def sensitivity_figure(
-    sweeps: Mapping[str, Sweep],
-    best: float,
-    start_loss: float,
-    steps: int,
-    limit: float | None = None,
-    current: Mapping[str, float] | None = None,
-) -> go.Figure:
-    """Two rows sharing the log learning-rate axis: the final loss (as the gap to the global
-    minimum ``best``), and the steps each run needed to reach the tolerance.
-
-    ``limit`` (2/lambda_max) draws the gradient-descent stability line; ``current`` maps an
-    optimizer to its learning rate in the sidebar, marked on the axis.
-    """
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[0.62, 0.38],
-        vertical_spacing=0.07,
-    )
-    if not sweeps:
-        return fig
-    axis = LossAxis.for_sweeps(sweeps, best, start_loss)
+def _reference_lines(fig, sweeps: Mapping[str, Sweep], axis: LossAxis, best, limit, span):
+    """Where runs diverged (the ceiling), the tolerance, and GD's stability limit 2/λmax."""
+    lo, hi = span
     level = next(iter(sweeps.values())).level
-    lrs = np.concatenate([np.asarray(s.values, dtype=float) for s in sweeps.values()])
-    lo, hi = float(lrs.min()), float(lrs.max())
-    for row, (name, sweep) in enumerate(sweeps.items()):
-        for trace in _loss_trace(name, sweep, axis, row):
-            fig.add_trace(trace)
-        fig.add_trace(_steps_trace(name, sweep))
-
     any_diverged = any(np.any(np.asarray(s.diverged) >= 0) for s in sweeps.values())
     if any_diverged:
         fig.add_hline(
@@ -231,29 +198,70 @@ def sensitivity_figure(
             font=dict(size=13, color="#222222"),
             bgcolor="rgba(255,255,255,0.85)",
         )
-    if current:
-        for row, (name, lr) in enumerate(current.items()):
-            if lo <= lr <= hi:
-                fig.add_trace(
-                    go.Scatter(
-                        x=[lr],
-                        y=[axis.row(row, above=False)],
-                        mode="markers",
-                        legendgroup=name,
-                        showlegend=False,
-                        meta=dict(role="current", optimizer=name),
-                        marker=dict(
-                            symbol="triangle-up",
-                            size=13,
-                            color=style.color(name),
-                            line=dict(color="#FFFFFF", width=1),
-                        ),
-                        hovertemplate=f"<b>{style.label(name)}</b>: sidebar α = "
-                        "%{x:.3g}<extra></extra>",
-                        xaxis="x",
-                        yaxis="y",
-                    )
+
+
+def _current_marks(current: Mapping[str, float], axis: LossAxis, span) -> list:
+    """A triangle on the axis at each optimizer's sidebar learning rate (inside ``span``)."""
+    lo, hi = span
+    marks = []
+    for row, (name, lr) in enumerate(current.items()):
+        if lo <= lr <= hi:
+            marks.append(
+                go.Scatter(
+                    x=[lr],
+                    y=[axis.row(row, above=False)],
+                    mode="markers",
+                    legendgroup=name,
+                    showlegend=False,
+                    meta=dict(role="current", optimizer=name),
+                    marker=dict(
+                        symbol="triangle-up",
+                        size=13,
+                        color=style.color(name),
+                        line=dict(color="#FFFFFF", width=1),
+                    ),
+                    hovertemplate=f"<b>{style.label(name)}</b>: sidebar α = "
+                    "%{x:.3g}<extra></extra>",
+                    xaxis="x",
+                    yaxis="y",
                 )
+            )
+    return marks
+
+
+def sensitivity_figure(
+    sweeps: Mapping[str, Sweep],
+    best: float,
+    start_loss: float,
+    steps: int,
+    limit: float | None = None,
+    current: Mapping[str, float] | None = None,
+) -> go.Figure:
+    """Two rows sharing the log learning-rate axis: the final loss (as the gap to the global
+    minimum ``best``), and the steps each run needed to reach the tolerance.
+
+    ``limit`` (2/lambda_max) draws the gradient-descent stability line; ``current`` maps an
+    optimizer to its learning rate in the sidebar, marked on the axis.
+    """
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.62, 0.38],
+        vertical_spacing=0.07,
+    )
+    if not sweeps:
+        return fig
+    axis = LossAxis.for_sweeps(sweeps, best, start_loss)
+    lrs = np.concatenate([np.asarray(s.values, dtype=float) for s in sweeps.values()])
+    lo, hi = float(lrs.min()), float(lrs.max())
+    for row, (name, sweep) in enumerate(sweeps.items()):
+        for trace in _loss_trace(name, sweep, axis, row):
+            fig.add_trace(trace)
+        fig.add_trace(_steps_trace(name, sweep))
+
+    _reference_lines(fig, sweeps, axis, best, limit, (lo, hi))
+    fig.add_traces(_current_marks(current or {}, axis, (lo, hi)))
     decades = np.arange(np.floor(np.log10(lo)), np.ceil(np.log10(hi)) + 1).astype(int)
     fig.update_xaxes(
         type="log",
@@ -286,165 +294,6 @@ def sensitivity_figure(
         plot_bgcolor="#FFFFFF",
         legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0, font=dict(size=14)),
         hovermode="closest",
-    )
-    return fig
-
-
-# ----- heatmaps over two hyperparameters ----------------------------------------------------
-
-
-PARAM_SYMBOLS = {"beta": "β", "gamma": "γ"}
-
-
-def _one_minus_axis(values: np.ndarray) -> tuple[np.ndarray, list[float], list[str]]:
-    """Coordinates -log10(1 - value) and ticks at 0, 0.9, 0.99, ... labelled with the value."""
-    values = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore"):
-        u = -np.log10(1.0 - values)
-    top = int(np.floor(np.nanmax(u) + 1e-9))
-    ticks = list(range(0, top + 1))
-    text = ["0"] + [f"{1 - 10.0**-k:.{k}f}" for k in ticks[1:]]
-    return u, [float(t) for t in ticks], text
-
-
-@dataclass(frozen=True)
-class HyperPanel:
-    """One heatmap: an optimizer's final loss over (lr, ``param``)."""
-
-    name: str
-    param: str  # "beta" or "gamma"
-    grid: Grid2D
-    current: tuple[float, float] | None = None  # the sidebar's (lr, value)
-
-
-def hyper_figure(panels: list[HyperPanel], best: float, start_loss: float) -> go.Figure:
-    """Heatmaps side by side on one colour scale: log10 of the final loss's gap to the global
-    minimum; diverged cells in flat grey."""
-    n = max(1, len(panels))
-    titles = [f"{style.label(p.name)}: α and {PARAM_SYMBOLS.get(p.param, p.param)}" for p in panels]
-    fig = make_subplots(rows=1, cols=n, subplot_titles=titles or None, horizontal_spacing=0.07)
-    if not panels:
-        return fig
-    floor = max(start_loss - best, 1e-300) * 10.0**-FLOOR_DECADES
-    logs = []
-    for p in panels:
-        gap = loss_excess(p.grid.final_loss, best, floor)
-        logs.append(np.where(p.grid.diverged, np.nan, np.log10(gap)))
-    finite = np.concatenate([z[np.isfinite(z)] for z in logs] + [np.array([0.0])])
-    zmin, zmax = float(np.floor(finite.min())), float(np.ceil(finite.max()))
-    if zmax <= zmin:
-        zmax = zmin + 1
-    ticks = np.arange(zmin, zmax + 1, max(1, int(np.ceil((zmax - zmin) / 8))))
-
-    for col, (p, z) in enumerate(zip(panels, logs, strict=True), start=1):
-        x = np.log10(np.asarray(p.grid.xs, dtype=float))
-        u, tickvals, ticktext = _one_minus_axis(p.grid.ys)
-        sym = PARAM_SYMBOLS.get(p.param, p.param)
-        fig.add_trace(
-            go.Heatmap(
-                x=x,
-                y=u,
-                z=np.where(p.grid.diverged, 1.0, np.nan),
-                colorscale=[[0, DIVERGED_CELL_COLOR], [1, DIVERGED_CELL_COLOR]],
-                showscale=False,
-                hoverinfo="skip",
-                meta=dict(role="diverged-cells", optimizer=p.name),
-                name="diverged",
-            ),
-            row=1,
-            col=col,
-        )
-        values = np.asarray(p.grid.ys, dtype=float)
-        custom = np.stack(
-            [
-                np.broadcast_to(10.0**x, z.shape),
-                np.broadcast_to(values[:, None], z.shape),
-                np.asarray(p.grid.final_loss, dtype=float),
-            ],
-            axis=-1,
-        )
-        fig.add_trace(
-            go.Heatmap(
-                x=x,
-                y=u,
-                z=z,
-                customdata=custom,
-                coloraxis="coloraxis",
-                meta=dict(role="heat", optimizer=p.name),
-                name=style.label(p.name),
-                hovertemplate=f"<b>{style.label(p.name)}</b><br>α %{{customdata[0]:.3g}}, "
-                f"{sym} %{{customdata[1]:.4g}}<br>final loss %{{customdata[2]:.4g}}"
-                "<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        if p.current is not None:
-            lr, value = p.current
-            fig.add_trace(
-                go.Scatter(
-                    x=[np.log10(lr)],
-                    y=[-np.log10(max(1.0 - value, 1e-12))],
-                    mode="markers",
-                    marker=dict(symbol="circle-open", size=16, color="#FFFFFF", line=dict(width=3)),
-                    showlegend=False,
-                    meta=dict(role="current", optimizer=p.name),
-                    hovertemplate=f"sidebar setting: α %{{customdata[0]:.3g}}, {sym} "
-                    "%{customdata[1]:.4g}<extra></extra>",
-                    customdata=[[lr, value]],
-                ),
-                row=1,
-                col=col,
-            )
-        decades = np.arange(np.ceil(x.min() - 1e-9), np.floor(x.max() + 1e-9) + 1).astype(int)
-        fig.update_xaxes(
-            title_text="α (log)",
-            tickvals=decades.tolist(),
-            ticktext=[_decade(k) for k in decades],
-            range=[x.min(), x.max()],
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(
-            title_text=sym,
-            tickvals=tickvals,
-            ticktext=ticktext,
-            range=[u.min(), u.max()],
-            row=1,
-            col=col,
-        )
-    fig.update_annotations(font=dict(size=15, color="#222222"))
-    # A legend entry for the grey cells.
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name="diverged",
-            marker=dict(
-                symbol="square", size=14, color=DIVERGED_CELL_COLOR, line=dict(color="#999999")
-            ),
-            showlegend=True,
-            hoverinfo="skip",
-        )
-    )
-    fig.update_layout(
-        coloraxis=dict(
-            colorscale=HEATMAP_COLORSCALE,
-            cmin=zmin,
-            cmax=zmax,
-            colorbar=dict(
-                title=dict(text="final loss<br>− min", side="top"),
-                tickvals=ticks.tolist(),
-                ticktext=[_decade(int(k)) for k in ticks],
-                thickness=14,
-            ),
-        ),
-        height=400,
-        margin=dict(l=60, r=20, t=60, b=60),
-        font=dict(family=style.FONT_FAMILY, size=14),
-        plot_bgcolor="#FFFFFF",
-        legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
     )
     return fig
 

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.convexity import loss_contour
-from figures.race import PHI0, PHI1
+from figures.kit import PHI0, PHI1, arrow, phi_axes
+from figures.levels import ColorLevels
 
 HEIGHT = 420
 MARGIN = dict(l=55, r=15, t=45, b=105)
@@ -60,10 +60,15 @@ def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
     return fig
 
 
+def _light_contour(landscape, xs, ys, z) -> go.Contour:
+    """The loss in pale greys, at levels found on this window (the coloured arrows on top
+    must stand out)."""
+    return ColorLevels(landscape, z).contour(xs, ys, z, uid="loss", light=True, hoverinfo="skip")
+
+
 def _arrow(fig, start, end, color, *, width=2.5, dash=False, row=None, col=None) -> None:
-    # Plotly scales the head with the line width: keep heads of wide arrows moderate.
-    head = 1.2 if width <= 3 else 3.6 / width
-    """An arrow from ``start`` to ``end`` in data coordinates."""
+    """An arrow from ``start`` to ``end`` in data coordinates; ``dash``: a dotted line with
+    an arrow head (annotations cannot be dashed)."""
     start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
     if not np.all(np.isfinite(np.concatenate([start, end]))) or np.allclose(start, end):
         return
@@ -81,23 +86,8 @@ def _arrow(fig, start, end, color, *, width=2.5, dash=False, row=None, col=None)
             ),
             **kwargs,
         )
-    fig.add_annotation(
-        x=end[0],
-        y=end[1],
-        ax=start[0] if not dash else end[0] - 1e-3 * (end[0] - start[0]),
-        ay=start[1] if not dash else end[1] - 1e-3 * (end[1] - start[1]),
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=head,
-        arrowwidth=width,
-        arrowcolor=color,
-        text="",
-        **kwargs,
-    )
+    tail = start if not dash else end - 1e-3 * (end - start)
+    fig.add_annotation(arrow(tail, end, color, width=width), **kwargs)
 
 
 def _legend_line(name: str, color: str, *, dash: str = "solid", symbol: str | None = None):
@@ -124,28 +114,6 @@ def _point(xy, name: str, color: str, symbol: str, size: int = 12, hover: str = 
     )
 
 
-def _equal_axes(fig: go.Figure, window) -> None:
-    """Equal scales on both axes; the plot area shrinks to fit rather than showing blank
-    margins beyond the contour."""
-    (x0, x1), (y0, y1) = window
-    fig.update_xaxes(
-        title_text=PHI0,
-        range=[x0, x1],
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-    )
-    fig.update_yaxes(
-        title_text=PHI1,
-        range=[y0, y1],
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-    )
-
-
 # ----- 1. one gradient-descent step ---------------------------------------------------------
 
 
@@ -154,7 +122,7 @@ def gd_step_figure(landscape, grid, step, *, height: int = HEIGHT) -> go.Figure:
     xs, ys, z = grid
     window = ((xs[0], xs[-1]), (ys[0], ys[-1]))
     fig = go.Figure()
-    fig.add_trace(loss_contour(landscape, xs, ys, z, colorbar=False, light=True))
+    fig.add_trace(_light_contour(landscape, xs, ys, z))
     # The gradient points uphill; draw it as long as the step so the two compare.
     length = float(np.linalg.norm(step.delta))
     g_norm = float(np.linalg.norm(step.grad))
@@ -166,7 +134,7 @@ def gd_step_figure(landscape, grid, step, *, height: int = HEIGHT) -> go.Figure:
     fig.add_trace(_point(step.phi, "φₜ", "#FFFFFF", "circle", 13))
     fig.add_trace(_point(step.new, "φₜ₊₁", style.color("gd"), "circle", 11))
     fig.data[-2].marker.line = dict(color="#111111", width=2.5)
-    _equal_axes(fig, window)
+    phi_axes(fig, window)
     return _layout(fig, "One step downhill from the start", height)
 
 
@@ -224,7 +192,7 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     c_mom, c_nest = style.color("momentum"), style.color("nesterov")
     c_corr = style.color("nesterov_corrected")
     fig = go.Figure()
-    fig.add_trace(loss_contour(landscape, xs, ys, z, colorbar=False, light=True))
+    fig.add_trace(_light_contour(landscape, xs, ys, z))
     fig.add_trace(
         go.Scatter(
             x=la.history[:, 0],
@@ -265,7 +233,7 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     fig.add_trace(_point(la.corrected_next, "φₜ₊₁ Nesterov βm", c_corr, "circle", 8))
     for trace in fig.data[-5:]:
         trace.showlegend = False
-    _equal_axes(fig, window)
+    phi_axes(fig, window)
     fig = _layout(fig, "Solid: the next step · dotted: −∂L/∂φ where it is taken", height)
     return fig.update_layout(legend=dict(y=-0.19), margin=dict(MARGIN, b=85))
 
@@ -332,7 +300,7 @@ def scale_step_figure(landscape, grid, gd, normalized, *, height: int = HEIGHT) 
     """One GD step and one normalized step from the same point of an axis-aligned bowl."""
     xs, ys, z = grid
     fig = go.Figure()
-    fig.add_trace(loss_contour(landscape, xs, ys, z, colorbar=False, light=True))
+    fig.add_trace(_light_contour(landscape, xs, ys, z))
     _arrow(fig, gd.phi, gd.new, style.color("gd"), width=3.5)
     _arrow(fig, normalized.phi, normalized.new, style.color("normalized"), width=3.5)
     fig.add_trace(_legend_line("gradient descent: −α ∂L/∂φ", style.color("gd")))
@@ -340,7 +308,7 @@ def scale_step_figure(landscape, grid, gd, normalized, *, height: int = HEIGHT) 
     fig.add_trace(_point(gd.phi, "φₜ", "#FFFFFF", "circle", 13))
     fig.data[-1].marker.line = dict(color="#111111", width=2.5)
     fig.data[-1].showlegend = False
-    _equal_axes(fig, ((xs[0], xs[-1]), (ys[0], ys[-1])))
+    phi_axes(fig, ((xs[0], xs[-1]), (ys[0], ys[-1])))
     return _layout(fig, f"One step each, α = {gd.alpha:.3g}", height)
 
 
@@ -357,7 +325,7 @@ def balance_figure(landscape, grid, gd_points, adam_points, *, height: int = 420
         horizontal_spacing=0.1,
         subplot_titles=("paths", "step length per coordinate |Δφ_k|"),
     )
-    fig.add_trace(loss_contour(landscape, xs, ys, z, colorbar=False, light=True), row=1, col=1)
+    fig.add_trace(_light_contour(landscape, xs, ys, z), row=1, col=1)
     for name, points in (("gd", gd_points), ("adam", adam_points)):
         fig.add_trace(
             go.Scatter(

@@ -7,7 +7,8 @@ boot.import_all()  # before anything else, also when a page runs alone: ui/boot.
 
 import streamlit as st
 
-from figures.sensitivity import HyperPanel, describe_sweeps, hyper_figure, sensitivity_figure
+from figures.hyper import HyperPanel, hyper_figure
+from figures.sensitivity import describe_sweeps, sensitivity_figure
 from figures.style import label
 from optimizers.sweeps_extra import stability_limit
 from ui import budget, params

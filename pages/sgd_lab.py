@@ -7,8 +7,9 @@ boot.import_all()  # before anything else, also when a page runs alone: ui/boot.
 import pandas as pd
 import streamlit as st
 
-from figures import sgd_lab
-from figures.race import CLICK_GRID_NAME
+from figures import sgd_curves, sgd_minibatch
+from figures.kit import CLICK_GRID_NAME
+from figures.loss_chart import runs_loss_figure
 from figures.style import label
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
 from ui import params
@@ -164,7 +165,7 @@ with left:
 with right_col:
     st.subheader("Loss against step")
     chart(
-        shared_figure("lab_loss", key, lambda: sgd_lab.loss_figure(gd, sgd)),
+        shared_figure("lab_loss", key, lambda: runs_loss_figure([gd, sgd], legend=True)),
         key="sgd_loss_chart",
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
     )
@@ -190,7 +191,7 @@ def step_section() -> None:
         shared_figure(
             "lab_minibatch",
             (key, int(step)),
-            lambda: sgd_lab.minibatch_figure(
+            lambda: sgd_minibatch.minibatch_figure(
                 ls,
                 view["full_grid"],
                 view["batch_grid"],
@@ -257,7 +258,7 @@ else:
         icon=":material/trending_down:",
     )
 chart(
-    shared_figure("lab_lr", key, lambda: sgd_lab.lr_figure(sgd.lrs, k)),
+    shared_figure("lab_lr", key, lambda: sgd_curves.lr_figure(sgd.lrs, k)),
     key="sgd_lr_chart",
     config=plotly_config("sgd-lab", cfg, "schedule", LAB_OPTIMIZERS),
 )

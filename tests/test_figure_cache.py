@@ -9,7 +9,7 @@ import plotly.io as pio
 import plotly.tools
 import streamlit as st
 
-from figures import sgd_lab
+from figures import sgd_animation
 from landscapes import get_landscape
 from optimizers import run
 from ui.figure_cache import shared_figure
@@ -26,12 +26,12 @@ def test_shared_animation_sends_what_the_built_one_does():
     ls = get_landscape("rosenbrock")
     gd = run(ls, "gd", ls.default_start, 300, 1e-3)
     sgd = run(ls, "sgd", ls.default_start, 300, 1e-3, batch_size=8, seed=0)
-    built = sgd_lab.lab_animation(ls, gd, sgd)
+    built = sgd_animation.lab_animation(ls, gd, sgd)
     calls = []
 
     def build():
         calls.append(1)
-        return sgd_lab.lab_animation(ls, gd, sgd)
+        return sgd_animation.lab_animation(ls, gd, sgd)
 
     first = shared_figure("test_animation", ("rosenbrock", 300), build)
     second = shared_figure("test_animation", ("rosenbrock", 300), build)

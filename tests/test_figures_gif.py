@@ -12,13 +12,13 @@ from figures import style
 from figures.animation_gif import (
     END_HOLD_MS,
     GifOptions,
-    _hex_rgb,
-    band_colors,
     lab_gif,
     race_frames,
     race_gif,
 )
-from figures.race import RunView
+from figures.gif_canvas import hex_rgb
+from figures.levels import band_colors
+from figures.run_view import RunView
 from landscapes import get_landscape
 from optimizers import run
 
@@ -84,7 +84,7 @@ def test_heads_carry_the_optimizers_colours_and_paths_grow(rosenbrock, runs):
     first, last = frames[0], frames[-1]
     bands = {tuple(int(v) for v in c) for c in band_colors()}
     for view in runs:
-        rgb = _hex_rgb(style.color(view.name))
+        rgb = hex_rgb(style.color(view.name))
         x, y = layout.frame_px(view.points[-1])
         assert tuple(last[y, x]) == rgb, view.name  # the head, where the run ended
         assert tuple(first[y, x]) in bands  # nothing there at step 0: the contour
@@ -116,7 +116,7 @@ def test_minima_and_saddles_are_marked():
         if c.kind == "minimum":  # a white star with a dark outline
             assert centre == (255, 255, 255), c
         elif c.kind == "saddle":  # a dark x
-            assert centre == _hex_rgb("#222222"), c
+            assert centre == hex_rgb("#222222"), c
 
 
 def test_a_diverged_run_stops_with_an_x_where_it_left(rosenbrock):
@@ -126,7 +126,7 @@ def test_a_diverged_run_stops_with_an_x_where_it_left(rosenbrock):
     frames, layout = race_frames(rosenbrock, [view], GifOptions(width=480, fps=10, seconds=2))
     last = np.asarray(frames[-1].convert("RGB"))
     x, y = layout.frame_px(points[9])  # the run's last good point: the x's centre
-    assert tuple(last[y, x]) == _hex_rgb(style.color("sgd"))
+    assert tuple(last[y, x]) == hex_rgb(style.color("sgd"))
     assert "diverged at step 10" in view.legend_label
 
 

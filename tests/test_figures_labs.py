@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from figures import basins as fb
+from figures import hyper as fh
 from figures import sensitivity as fs
 from landscapes import LANDSCAPE_NAMES, PRESETS, get_landscape
 from optimizers import default_lg_lr
@@ -281,8 +282,8 @@ def test_hyper_figure_greys_out_diverged_cells():
     loss = np.arange(12, dtype=float).reshape(3, 4) + 1.0
     diverged = np.zeros((3, 4), dtype=bool)
     diverged[:, -1] = True
-    panel = fs.HyperPanel("momentum", "beta", Grid2D(lrs, betas, loss, diverged), (0.01, 0.9))
-    fig = fs.hyper_figure([panel], best=0.0, start_loss=100.0)
+    panel = fh.HyperPanel("momentum", "beta", Grid2D(lrs, betas, loss, diverged), (0.01, 0.9))
+    fig = fh.hyper_figure([panel], best=0.0, start_loss=100.0)
     cells = next(t for t in fig.data if t.meta and t.meta["role"] == "diverged-cells")
     heat = next(t for t in fig.data if t.meta and t.meta["role"] == "heat")
     assert np.array_equal(np.isfinite(np.asarray(cells.z, dtype=float)), diverged)

@@ -9,16 +9,9 @@ import numpy as np
 import pytest
 
 from figures import style
-from figures.poster import (
-    LEFT,
-    PANEL,
-    TOP,
-    band_colors,
-    loss_bands,
-    nice_ticks,
-    race_poster_svg,
-)
-from figures.race import CONTOUR_LEVELS, RunView
+from figures.levels import CONTOUR_LEVELS, ColorLevels, band_colors
+from figures.poster import LEFT, PANEL, TOP, nice_ticks, race_poster_svg
+from figures.run_view import RunView
 from landscapes import get_landscape
 from optimizers import run
 from tests.test_figures_png import decode_png
@@ -44,7 +37,7 @@ def test_loss_bands_put_the_darkest_band_at_the_minimum():
     """Rosenbrock's minimum (1, 1) lies in the lowest band; the top row is the largest φ1."""
     ls = get_landscape("rosenbrock")
     n = 121
-    bands = loss_bands(ls, n)
+    bands = ColorLevels(ls).band_colors(ls.grid(n)[2])[::-1]
     assert bands.shape == (n, n, 3)
     (x0, x1), (y0, y1) = ls.bounds
     col = round((1 - x0) / (x1 - x0) * (n - 1))

@@ -1,4 +1,4 @@
-"""Tests of the SGD lab's numerics (optimizers/minibatch.py) and figures (figures/sgd_lab.py).
+"""Tests of the SGD lab's numerics (optimizers/minibatch.py) and figures (figures/sgd_*.py).
 
 The numerics: epochs drawn without replacement cover every example once, the visited set
 grows by one batch per step and empties at each epoch, the gradients and their angle, the
@@ -16,7 +16,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from figures import sgd_lab
+from figures import sgd_animation, sgd_curves, sgd_minibatch
+from figures.levels import ColorLevels
+from figures.loss_chart import runs_loss_figure
 from landscapes import get_landscape
 from optimizers import run, schedules
 from optimizers.minibatch import (
@@ -288,7 +290,7 @@ def frame_trace(figure: dict, frame: dict, name: str) -> dict:
 def linreg_lab():
     ls = get_landscape("linreg")
     gd, sgd = lab_runs(ls, 200, 10**-2, 5)
-    return ls, gd, sgd, spec(sgd_lab.lab_animation(ls, gd, sgd))
+    return ls, gd, sgd, spec(sgd_animation.lab_animation(ls, gd, sgd))
 
 
 def test_animation_frames_are_small_2d_and_consistent(linreg_lab):
@@ -354,8 +356,8 @@ def test_each_frame_highlights_that_steps_minibatch(linreg_lab):
 def test_analytic_surfaces_show_the_examples_as_cells():
     ls = get_landscape("saddle")
     gd, sgd = lab_runs(ls, 200, 0.1, 8, start=(2.5, 0.0))
-    fig = spec(sgd_lab.lab_animation(ls, gd, sgd))
-    cx, cy, cols, rows = sgd_lab.example_cells(ls.n_examples)
+    fig = spec(sgd_animation.lab_animation(ls, gd, sgd))
+    cx, cy, cols, rows = sgd_animation.example_cells(ls.n_examples)
     assert (cols, rows) == (8, 4)
     cells = next(t for t in fig["data"] if t["name"] == "not yet used this epoch")
     assert np.allclose(cells["x"], cx) and np.allclose(cells["y"], cy)
@@ -383,7 +385,7 @@ def test_minibatch_figure_shares_levels_and_scales_both_arrows_alike():
     grads = gradient_pair(ls, point, batch)
     scale = arrow_scale([grads.full, grads.minibatch], ls.extent)
     fig = spec(
-        sgd_lab.minibatch_figure(
+        sgd_minibatch.minibatch_figure(
             ls,
             full_grid,
             batch_grid,
@@ -418,7 +420,7 @@ def test_minibatch_figure_shares_levels_and_scales_both_arrows_alike():
 def test_lr_figure_marks_epochs_and_decays():
     ls = get_landscape("saddle")
     gd, sgd = lab_runs(ls, 200, 0.1, 8, schedule=schedules.step_decay(0.5, 13))
-    fig = spec(sgd_lab.lr_figure(sgd.lrs, sgd.steps_per_epoch))
+    fig = spec(sgd_curves.lr_figure(sgd.lrs, sgd.steps_per_epoch))
     line = next(t for t in fig["data"] if t["name"] == "α")
     assert np.allclose(line["y"], sgd.lrs)
     bands = next(t for t in fig["data"] if t["name"] == "epochs")
@@ -435,7 +437,7 @@ def test_lr_figure_marks_epochs_and_decays():
 def test_loss_figure_draws_both_runs():
     ls = get_landscape("linreg")
     gd, sgd = lab_runs(ls, 50, 10**-2, 5)
-    fig = spec(sgd_lab.loss_figure(gd, sgd))
+    fig = spec(runs_loss_figure([gd, sgd], legend=True))
     assert [t["name"] for t in fig["data"]] == ["GD", "SGD"]
     assert np.allclose(fig["data"][1]["y"], sgd.losses, rtol=1e-6)
     assert fig["layout"]["yaxis"]["type"] == "log"
@@ -444,7 +446,7 @@ def test_loss_figure_draws_both_runs():
 def test_bands_follow_the_levels():
     ls = get_landscape("quadratic")
     xs, ys, z = ls.grid(41)
-    levels = sgd_lab.ColorLevels(ls, z)
+    levels = ColorLevels(ls, z)
     colors = levels.band_colors(z)
     assert colors.shape == (41, 41, 3) and colors.dtype == np.uint8
     # The lowest loss (the minimum) is in the darkest band, the highest in the lightest.

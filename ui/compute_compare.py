@@ -12,17 +12,12 @@ import plotly.io as pio
 import streamlit as st
 
 from figures import style
+from figures.loss_chart import loss_axis
+from figures.loss_chart import loss_figure as loss_panel
 from figures.poster import race_poster_svg
-from figures.race import RunView
 from figures.race_motion import AlphaSweep, alpha_factors, motion_payload
-from figures.race_panels import (
-    contour_figure,
-    loss_axis,
-    marker_sizes,
-    surface_figure,
-    surface_lift,
-)
-from figures.race_panels import loss_figure as loss_panel
+from figures.race_panels import contour_figure, marker_sizes, surface_figure, surface_lift
+from figures.run_view import RunView
 from optimizers import Trajectory
 from ui.config import Config, OptimizerSettings, RunSpec
 

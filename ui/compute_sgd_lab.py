@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from figures import sgd_lab
+from figures import sgd_animation
 from optimizers import run
 from optimizers.minibatch import (
     arrow_scale,
@@ -63,7 +63,9 @@ def animation(key: LabKey):
     def build():
         gd, sgd = lab_runs(key)
         # Mark the critical points near these paths (all of them unless the surface is crowded).
-        return sgd_lab.lab_animation(_landscape(key).for_view([gd.points, sgd.points]), gd, sgd)
+        return sgd_animation.lab_animation(
+            _landscape(key).for_view([gd.points, sgd.points]), gd, sgd
+        )
 
     return shared_figure("lab_animation", key, build)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from figures.animation_gif import GifOptions, lab_gif, race_gif
-from figures.race import RunView
+from figures.run_view import RunView
 from landscapes import get_landscape
 from ui.compute_compare import race
 from ui.compute_sgd_lab import LabKey, lab_runs

@@ -65,8 +65,8 @@ _CSS = f"""
 .descent-overlay {{ position: absolute; pointer-events: none; overflow: hidden; }}
 .descent-readout {{ display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.85rem;
   margin: 0.3rem 0; font-variant-numeric: tabular-nums; }}
-.descent-swatch {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
-  margin-right: 0.3em; vertical-align: -0.05em; }}
+.descent-swatch {{ display: inline-block; width: 3.2em; height: 0.7em; margin-right: 0.3em;
+  vertical-align: -0.05em; }}
 .descent-run.diverged {{ font-style: italic; }}
 .descent-contour svg.descent-poster {{ width: 100%; height: auto; max-height: {PANEL_HEIGHT}px; }}
 """

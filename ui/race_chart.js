@@ -165,6 +165,33 @@ function el(tag, attrs, text) {
 
 const SVGNS = "http://www.w3.org/2000/svg";
 
+// A Plotly line dash (figures/style.py's OPTIMIZER_DASHES) as an SVG stroke-dasharray, the
+// way plotly.js draws it for a line of this width.
+function dashArray(dash, width) {
+  const w = Math.max(width, 3);
+  const parts = {
+    dot: [w, w],
+    dash: [3 * w, 3 * w],
+    longdash: [5 * w, 5 * w],
+    dashdot: [3 * w, w, w, w],
+    longdashdot: [5 * w, 2 * w, w, 2 * w],
+  }[dash];
+  return parts ? parts.join(",") : "none";
+}
+
+// The legend's sample of an optimizer's line: its colour and its dash.
+function swatch(o) {
+  const svg = document.createElementNS(SVGNS, "svg");
+  svg.setAttribute("class", "descent-swatch");
+  svg.setAttribute("viewBox", "0 0 46 10");
+  const line = document.createElementNS(SVGNS, "line");
+  const attrs = { x1: 1, y1: 5, x2: 45, y2: 5, stroke: o.color, "stroke-width": 3 };
+  attrs["stroke-dasharray"] = dashArray(o.dash, 2);
+  for (const [k, v] of Object.entries(attrs)) line.setAttribute(k, v);
+  svg.append(line);
+  return svg;
+}
+
 // What moves with the step on a 2D plot (trails, heads, the step line), drawn in an SVG laid
 // over the plot area: moving them costs a few attribute writes, where a Plotly redraw of the
 // plot costs about 0.1 s on a machine without a GPU. Each mark keeps its data coordinates in
@@ -441,9 +468,7 @@ class Race {
       el("span", { class: "descent-readout-step" }, `Step ${this.s}:`),
       ...rows.map(({ o, alpha, status, diverged }) => {
         const item = el("span", { class: diverged ? "descent-run diverged" : "descent-run" });
-        const swatch = el("span", { class: "descent-swatch" });
-        swatch.style.background = o.color;
-        item.append(swatch, el("b", {}, o.label), ` α = ${fmt(alpha)}, ${status}`);
+        item.append(swatch(o), el("b", {}, o.label), ` α = ${fmt(alpha)}, ${status}`);
         return item;
       }),
     );
@@ -471,7 +496,11 @@ class Race {
       const [hx, hy, hv] = data.at(run, s);
       if (onContour) {
         const trail = data.upto(run, s);
-        contour.line(`trail2d-${i}`, trail.xs, trail.ys, { stroke: o.color, "stroke-width": 2.5 });
+        contour.line(`trail2d-${i}`, trail.xs, trail.ys, {
+          stroke: o.color,
+          "stroke-width": 2.5,
+          "stroke-dasharray": dashArray(o.dash, 2.5),
+        });
         const stop = gone ? data.m.stops[run.r] : null;
         contour.point(`stop2d-${i}`, stop && stop[0], stop && stop[1], {
           shape: "x",

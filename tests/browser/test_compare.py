@@ -324,3 +324,43 @@ def test_leaving_the_compare_page_raises_no_error(page, app_server):
     page.wait_for_timeout(1000)
     assert_no_exception(page)
     assert_no_console_errors(page)
+
+
+# The legend's line samples and the contour's trails: colour and dash as the browser drew them.
+DASHES_JS = """() => {
+    const race = document.querySelector('.descent-race');
+    const swatches = Array.from(race.querySelectorAll('.descent-readout .descent-swatch line'));
+    const trails = Array.from(race.querySelectorAll('.descent-overlay [data-uid^="trail2d-"]'));
+    const pick = (n) => [n.getAttribute('stroke'), n.getAttribute('stroke-dasharray')];
+    return {swatches: swatches.map(pick), trails: trails.map(pick),
+            labels: Array.from(race.querySelectorAll('.descent-readout .descent-run b'))
+                .map((b) => b.textContent)};
+}"""
+
+
+def test_fifteen_optimizers_stay_apart_by_colour_and_dash(page, app_server):
+    """All 15 optimizers: the legend's samples and the trails show each one's colour and
+    dash, so a family's members (one hue) differ by their dash."""
+    from figures import style
+
+    names = list(style.OPTIMIZER_COLORS)
+    query = "&".join(f"opt={n}" for n in names)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_race(page, f"{app_server}/?{query}&steps=150")
+    assert_no_exception(page)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.descent-readout .descent-swatch').length === n",
+        arg=len(names),
+        timeout=30000,
+    )
+    drawn = page.evaluate(DASHES_JS)
+    assert [t.split(" (")[0] for t in drawn["labels"]] == [style.label(n) for n in names]
+    pairs = {(c.upper(), d) for c, d in drawn["swatches"]}
+    assert len(pairs) == len(names)  # no two look alike
+    for n, (color, dash) in zip(names, drawn["swatches"], strict=True):
+        assert color.upper() == style.color(n).upper()
+        assert (dash == "none") == (style.dash(n) == "solid"), n
+    # The trails: the same colour and dash (both drawn at a width under plotly.js's 3 px
+    # floor for dashes, so the same dash array).
+    assert drawn["trails"] == drawn["swatches"]
+    screenshot(page, "compare_fifteen_optimizers")

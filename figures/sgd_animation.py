@@ -1,15 +1,9 @@
-"""The minibatch SGD lab's figures: pure Plotly builders (arrays in, `go.Figure` out).
-
-* `lab_animation`: GD and SGD on the loss contour, beside the data with the fitted model (or,
-  on the analytic surfaces, a grid of the N examples), animated together: the current
-  minibatch is highlighted and the examples the epoch has already used are shaded.
-* `minibatch_figure`: the full loss beside the loss of one minibatch, on the same colour
-  levels, with the current point, both minima and the two gradients as arrows.
-* `lr_figure`: the learning rate of each step with the epochs as alternating bands.
-* `loss_figure`: GD's and SGD's full-data loss against step.
+"""The minibatch SGD lab's animation: GD and SGD on the loss contour, beside the data with the
+fitted model (or, on the analytic surfaces, a grid of the N examples), animated together: the
+current minibatch is highlighted and the examples the epoch has already used are shaded.
 
 Frames update only the moving traces and are 2D only, so they play with ``redraw=False``; the
-animation's contour is therefore a layout image (see `ColorLevels.image`).
+animation's contour is therefore a layout image (see `figures.levels.ColorLevels.image`).
 """
 
 from __future__ import annotations
@@ -17,17 +11,18 @@ from __future__ import annotations
 from math import ceil
 
 import numpy as np
-import plotly.colors as pc
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
 from figures.animation import jump_args, pause_args, play_args, step_slider
-from figures.png import png_data_uri
-from figures.race import LossScale, click_grid
+from figures.kit import PHI0, PHI1, click_grid
+from figures.kit import critical_traces as _critical_traces
+from figures.kit import f32 as _f32
+from figures.kit import rgba as _rgba
+from figures.levels import ColorLevels
 from optimizers.minibatch import batch_position, frame_steps, visited_mask
 
-PHI0, PHI1 = "φ₀", "φ₁"
 FRAME_MS = 140
 TAIL = 8
 CURVE_N = 120
@@ -36,19 +31,9 @@ DARK = "#222222"
 CLICK_GRID_NAME = "click-grid"
 CLICK_GRID_TRACE = 1  # lab_animation's click grid, right after the colour bar's trace
 CLICK_GRID_N = 40
-N_LEVELS = 24
 
 
 # ----- small helpers ----------------------------------------------------------------------
-
-
-def _f32(values) -> np.ndarray:
-    """float32 for the figure JSON (written as base64, half the size of float64)."""
-    values = np.asarray(values, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = values.astype(np.float32)
-    out[~np.isfinite(out)] = np.nan
-    return out
 
 
 def _points(x, y) -> dict:
@@ -59,12 +44,6 @@ def _points(x, y) -> dict:
     return dict(x=_f32(x), y=_f32(y))
 
 
-def _rgba(hex_color: str, alpha: float) -> str:
-    h = hex_color.lstrip("#")
-    r, g, b = (int(h[k : k + 2], 16) for k in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def position_text(step: int, steps: int, steps_per_epoch: int) -> str:
     """ "epoch e, batch k of K" for step ``step`` (1-based for reading); "end" past the last."""
     if step >= steps:
@@ -72,157 +51,6 @@ def position_text(step: int, steps: int, steps_per_epoch: int) -> str:
         return f"end: {steps} steps = {epochs:.3g} epochs"
     pos = batch_position(step, steps_per_epoch)
     return f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
-
-
-class ColorLevels:
-    """One colour scale and one set of contour levels, shared by every contour of a figure."""
-
-    def __init__(self, landscape, grid_losses):
-        self.scale = LossScale.for_landscape(landscape, grid_losses)
-        z = self.scale(grid_losses)
-        self.zmin, self.zmax = float(np.nanmin(z)), float(np.nanmax(z))
-        if not self.zmax > self.zmin:
-            self.zmax = self.zmin + 1.0
-        span = self.zmax - self.zmin
-        # The darkest blue would swallow the dark trajectory colours: start part way in.
-        self.cmin = self.zmin - 0.3 * span
-        self.size = span / N_LEVELS
-
-    def contour(self, xs, ys, losses, *, uid: str, colorbar: dict | None = None) -> go.Contour:
-        return go.Contour(
-            x=_f32(xs),
-            y=_f32(ys),
-            z=_f32(self.scale(losses)),
-            # On a log scale the colour is not the loss: carry the loss for the hover.
-            customdata=_f32(losses) if self.scale.log else None,
-            uid=uid,
-            name=uid,
-            colorscale=style.SURFACE_COLORSCALE,
-            zmin=self.cmin,
-            zmax=self.zmax,
-            autocontour=False,
-            contours=dict(
-                start=self.zmin, end=self.zmax, size=self.size, coloring="heatmap", showlines=True
-            ),
-            line=dict(color="rgba(255,255,255,0.55)", width=0.6),
-            showscale=colorbar is not None,
-            colorbar=colorbar,
-            hovertemplate=(
-                f"{PHI0} %{{x:.3g}}, {PHI1} %{{y:.3g}}<br>loss "
-                + ("%{customdata:.4g}" if self.scale.log else "%{z:.4g}")
-                + "<extra></extra>"
-            ),
-            showlegend=False,
-        )
-
-    def band_colors(self, losses) -> np.ndarray:
-        """(..., 3) uint8 colours of ``losses`` as a filled contour draws them: one colour per
-        band between levels, and a pale line where the band changes."""
-        z = self.scale(losses)
-        band = np.clip(np.floor((z - self.zmin) / self.size), 0, N_LEVELS - 1)
-        band = np.where(np.isfinite(z), band, 0).astype(int)
-        centres = self.zmin + (np.arange(N_LEVELS) + 0.5) * self.size
-        where = (centres - self.cmin) / (self.zmax - self.cmin)
-        table = np.array(
-            [
-                [int(c) for c in rgb[4:-1].split(",")]
-                for rgb in pc.sample_colorscale(style.SURFACE_COLORSCALE, list(where))
-            ],
-            dtype=float,
-        )
-        rgb = table[band]
-        edge = np.zeros(band.shape, dtype=bool)
-        edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-        edge[1:, :] |= band[1:, :] != band[:-1, :]
-        rgb[edge] = 0.55 * rgb[edge] + 0.45 * 255.0
-        rgb[~np.isfinite(z)] = 255.0
-        return np.round(rgb).astype(np.uint8)
-
-    def image(self, xs, ys, losses) -> dict:
-        """The filled contour of ``losses`` (on the grid xs, ys) as a layout image.
-
-        An animation frame drawn with redraw=False replots each subplot with only the
-        (scatter) traces it animates and drops every other trace type, a contour included;
-        a layout image is not a trace and stays.
-        """
-        rgb = self.band_colors(losses)[::-1]  # the image's first row is the top (largest y)
-        return dict(
-            source=png_data_uri(rgb),
-            xref="x",
-            yref="y",
-            x=float(xs[0]),
-            y=float(ys[-1]),
-            sizex=float(xs[-1] - xs[0]),
-            sizey=float(ys[-1] - ys[0]),
-            xanchor="left",
-            yanchor="top",
-            sizing="stretch",
-            layer="below",
-        )
-
-    def colorbar_trace(self, colorbar: dict, xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
-        """An invisible trace that only shows the colour bar (for a contour drawn as image)."""
-        return go.Scatter(
-            x=[None],
-            y=[None],
-            uid="colorbar",
-            name="colorbar",
-            mode="markers",
-            marker=dict(
-                color=[self.zmin],
-                colorscale=style.SURFACE_COLORSCALE,
-                cmin=self.cmin,
-                cmax=self.zmax,
-                showscale=True,
-                colorbar=colorbar,
-            ),
-            hoverinfo="skip",
-            showlegend=False,
-            xaxis=xaxis,
-            yaxis=yaxis,
-        )
-
-    def colorbar(self, x: float, side: str = "right", **kw) -> dict:
-        return dict(
-            title=dict(text=self.scale.title, side=side),
-            x=x,
-            xanchor="left",
-            thickness=12,
-            outlinewidth=0,
-            **self.scale.ticks(self.zmin, self.zmax),
-            **kw,
-        )
-
-
-def _critical_traces(landscape, xaxis="x", yaxis="y", showlegend=True) -> list:
-    traces = []
-    names = {"minimum": "minima", "saddle": "saddles", "maximum": "maxima"}
-    for kind in ("minimum", "saddle"):
-        found = [c for c in landscape.critical_points if c.kind == kind]
-        if not found:
-            continue
-        pts = np.array([c.point for c in found])
-        traces.append(
-            go.Scatter(
-                x=pts[:, 0],
-                y=pts[:, 1],
-                customdata=[c.loss for c in found],
-                uid=f"critical:{kind}:{xaxis}",
-                name=names[kind],
-                legendrank=4 if kind == "minimum" else 5,
-                legendgroup=f"critical:{kind}",
-                mode="markers",
-                marker=style.CRITICAL_MARKERS[kind],
-                hovertemplate=(
-                    f"<b>{kind}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}"
-                    "<br>loss %{customdata:.4g}<extra></extra>"
-                ),
-                showlegend=showlegend,
-                xaxis=xaxis,
-                yaxis=yaxis,
-            )
-        )
-    return traces
 
 
 # ----- the animated lab figure -------------------------------------------------------------
@@ -245,7 +73,7 @@ class _Panel:
         self.n = landscape.n_examples
         self.steps = sgd.steps
         self.per_epoch = sgd.steps_per_epoch
-        self.is_data = hasattr(landscape, "data_x")
+        self.is_data = landscape.is_data
         if self.is_data:
             self.px = np.asarray(landscape.data_x, dtype=float)
             self.py = np.asarray(landscape.data_y, dtype=float)
@@ -581,7 +409,7 @@ def lab_animation(
         raise ValueError(f"gd and sgd must have the same steps, got {gd.steps} and {sgd.steps}")
     steps = sgd.steps
     xs, ys, grid = landscape.grid(contour_n)
-    levels = ColorLevels(landscape, grid)
+    levels = ColorLevels(landscape)
     panel = _Panel(landscape, gd, sgd)
 
     right_title = "Data and the fitted model" if panel.is_data else f"The N = {panel.n} examples"
@@ -598,7 +426,7 @@ def lab_animation(
     runs = [_run_traces(traj, 0) for traj in (gd, sgd)]
     for static, _ in runs:
         fig.add_traces(static)
-    fig.add_traces(_critical_traces(landscape))
+    fig.add_traces(_critical_traces(landscape.critical_points, legendrank=4))
     fig.add_trace(
         go.Scatter(
             x=sgd.points[:1, 0],
@@ -671,278 +499,5 @@ def lab_animation(
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.09, yanchor="bottom"),
         hovermode="closest",
         uirevision=f"sgd-lab:{landscape.name}",
-    )
-    return fig
-
-
-# ----- the minibatch's own landscape -------------------------------------------------------
-
-
-def _arrow(tail, vector, scale, color, xref, yref, width: float = 3.5) -> dict:
-    tip = np.asarray(tail) - scale * np.asarray(vector)  # downhill: the way a step goes
-    return dict(
-        x=float(tip[0]),
-        y=float(tip[1]),
-        ax=float(tail[0]),
-        ay=float(tail[1]),
-        xref=xref,
-        yref=yref,
-        axref=xref,
-        ayref=yref,
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=3.85 / width if width > 4 else 1.1,  # heads of similar size, wide or not
-        arrowwidth=width,
-        arrowcolor=color,
-        text="",
-        standoff=0,
-        startstandoff=0,
-    )
-
-
-def minibatch_figure(
-    landscape,
-    full_grid: tuple,
-    batch_grid: tuple,
-    point,
-    full_minimum,
-    batch_minimum,
-    grads,
-    arrow_scale: float,
-    *,
-    batch_label: str = "this minibatch",
-    height: int = 480,
-) -> go.Figure:
-    """The full loss (left) and the minibatch's loss (right) on the same colour levels.
-
-    ``full_grid`` and ``batch_grid`` are (xs, ys, loss[y, x]); ``grads`` a
-    `optimizers.minibatch.GradientPair` at ``point``. Both panels mark the current point,
-    the full loss's minimum and the minibatch loss's minimum; the arrows show the downhill
-    directions -dL/dphi (full batch, on the left) and -dL_B/dphi (minibatch, on both),
-    multiplied by the same ``arrow_scale``.
-    """
-    xs, ys, full = full_grid
-    bxs, bys, mini = batch_grid
-    levels = ColorLevels(landscape, full)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.1,
-        subplot_titles=("Full loss L(φ): all N examples", f"Minibatch loss L_B(φ): {batch_label}"),
-    )
-    fig.add_trace(levels.contour(xs, ys, full, uid="full-contour"), row=1, col=1)
-    fig.add_trace(
-        levels.contour(
-            bxs, bys, mini, uid="batch-contour", colorbar=levels.colorbar(1.01, len=0.9)
-        ),
-        row=1,
-        col=2,
-    )
-    point = np.asarray(point, dtype=float)
-    gd_color, sgd_color = style.color("gd"), style.color("sgd")
-    markers = [
-        ("minimum of L", full_minimum, dict(style.CRITICAL_MARKERS["minimum"], size=16)),
-        (
-            "minimum of L_B",
-            batch_minimum,
-            dict(symbol="star", size=17, color=sgd_color, line=dict(color=DARK, width=1.5)),
-        ),
-        (
-            "current φ",
-            point,
-            dict(symbol="circle", size=13, color="#FFFFFF", line=dict(color=DARK, width=2.5)),
-        ),
-    ]
-    for col in (1, 2):
-        for name, where, marker in markers:
-            where = np.asarray(where, dtype=float)
-            fig.add_trace(
-                go.Scatter(
-                    x=where[:1],
-                    y=where[1:],
-                    uid=f"{name}:{col}",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=col == 1,
-                    mode="markers",
-                    marker=marker,
-                    hovertemplate=(
-                        f"<b>{name}</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>"
-                    ),
-                ),
-                row=1,
-                col=col,
-            )
-    # Legend entries for the arrows (annotations have none).
-    for name, color, norm in (
-        ("−∇L, full batch", gd_color, grads.full_norm),
-        ("−∇L_B, minibatch", sgd_color, grads.minibatch_norm),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                name=f"{name} (length {norm:.3g})",
-                mode="lines",
-                line=dict(color=color, width=3.5),
-            ),
-            row=1,
-            col=1,
-        )
-    if arrow_scale > 0:
-        # The full-batch arrow is wider and drawn first: it shows around the minibatch one
-        # when the two point the same way.
-        fig.add_annotation(_arrow(point, grads.full, arrow_scale, gd_color, "x", "y", width=7))
-        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x", "y"))
-        fig.add_annotation(_arrow(point, grads.minibatch, arrow_scale, sgd_color, "x2", "y2"))
-
-    (x0, x1), (y0, y1) = landscape.bounds
-    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
-    for col, anchor in ((1, "x"), (2, "x2")):
-        fig.update_xaxes(
-            title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=col, **axis
-        )
-        fig.update_yaxes(
-            title_text=PHI1,
-            range=[y0, y1],
-            scaleanchor=anchor,
-            scaleratio=1,
-            constrain="domain",
-            row=1,
-            col=col,
-            **axis,
-        )
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=style.FONT_FAMILY, size=13),
-        height=height,
-        margin=dict(l=55, r=75, t=80, b=45),
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.13, yanchor="bottom"),
-        hovermode="closest",
-    )
-    return fig
-
-
-# ----- learning rate and loss against step -------------------------------------------------
-
-
-def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
-    """alpha at each step, with the epochs as alternating bands and the decays marked."""
-    lrs = np.asarray(lrs, dtype=float)
-    steps = len(lrs)
-    epochs = ceil(steps / steps_per_epoch)
-    top = float(np.nanmax(lrs)) if steps else 1.0
-    fig = go.Figure()
-    # Alternate bands, one per epoch (pairs of several epochs when there are very many), as
-    # one filled trace: a shape per band would make a long run's figure slow to build.
-    group = max(1, ceil(epochs / 60))
-    band_x, band_y = [], []
-    for e in range(0, epochs, 2 * group):
-        lo = e * steps_per_epoch - 0.5
-        hi = min((e + group) * steps_per_epoch, steps) - 0.5
-        band_x += [lo, hi, hi, lo, lo, None]
-        band_y += [0, 0, 1.15 * top, 1.15 * top, 0, None]
-    fig.add_trace(
-        go.Scatter(
-            x=band_x,
-            y=band_y,
-            name="epochs",
-            mode="lines",
-            fill="toself",
-            fillcolor="#E8ECF3",
-            line=dict(width=0),
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=np.arange(steps),
-            y=lrs,
-            customdata=np.arange(steps) // steps_per_epoch + 1,
-            name="α",
-            mode="lines",
-            line=dict(color=style.color("sgd"), width=3, shape="hv"),
-            hovertemplate="step %{x} (epoch %{customdata})<br>α = %{y:.4g}<extra></extra>",
-        )
-    )
-    changes = np.flatnonzero(np.diff(lrs) != 0) + 1
-    if 0 < len(changes) <= 12:  # a step decay (a smooth decay changes alpha every step)
-        # The notes' reading of a decaying alpha: explore first, fine-tune last.
-        for lo, hi, text in (
-            (0, changes[0], "high α: explore"),
-            (changes[-1], steps, "low α: fine-tune"),
-        ):
-            fig.add_annotation(
-                x=0.5 * (lo + hi - 1),
-                y=float(lrs[lo]),
-                text=text,
-                showarrow=False,
-                yshift=-14,
-                font=dict(size=13, color=DARK),
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-        for t in changes:
-            fig.add_annotation(
-                x=int(t),
-                y=float(lrs[t - 1]),
-                text=f"×{lrs[t] / lrs[t - 1]:.3g}",
-                showarrow=False,
-                yshift=12,
-                xanchor="left",
-                font=dict(size=12, color="#555555"),
-            )
-    band = "epoch" if group == 1 else f"{group} epochs"
-    fig.update_xaxes(
-        title_text=f"step (shaded bands: every other {band}, {steps_per_epoch} steps per epoch)",
-        range=[-0.5, steps - 0.5],
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_yaxes(title_text="learning rate α", range=[0, 1.15 * top], rangemode="tozero")
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=style.FONT_FAMILY, size=13),
-        height=height,
-        margin=dict(l=60, r=15, t=20, b=50),
-        showlegend=False,
-        hovermode="closest",
-    )
-    return fig
-
-
-def loss_figure(gd, sgd, *, height: int = 300) -> go.Figure:
-    """GD's and SGD's full-data loss against step (log axis when every loss is positive)."""
-    fig = go.Figure()
-    finite = np.concatenate([np.asarray(t.losses, dtype=float) for t in (gd, sgd)])
-    finite = finite[np.isfinite(finite)]
-    log = bool(finite.size) and float(finite.min()) > 0
-    for traj in (gd, sgd):
-        name = traj.optimizer
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(traj.steps + 1),
-                y=_f32(traj.losses),
-                name=style.label(name),
-                mode="lines",
-                line=dict(color=style.color(name), width=2.5 if name == "sgd" else 2),
-                hovertemplate=(
-                    f"<b>{style.label(name)}</b><br>step %{{x}}<br>loss %{{y:.4g}}<extra></extra>"
-                ),
-            )
-        )
-    fig.update_xaxes(title_text="step", showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title_text="full loss L(φ)" + (" (log)" if log else ""),
-        type="log" if log else "linear",
-        showgrid=True,
-        exponentformat="power",
-    )
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=style.FONT_FAMILY, size=13),
-        height=height,
-        margin=dict(l=60, r=15, t=30, b=45),
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom"),
-        hovermode="x unified",
     )
     return fig
