@@ -39,6 +39,7 @@ class Hyperparameter:
     widget: tuple[float, float] | None = None  # the range a widget offers (None: valid)
     log: bool = False  # a widget moves it on a log scale
     text: str = ""  # one line: what it does
+    plain: str = ""  # the symbol as plain text, for widgets and messages
 
     def with_default(self, default: float) -> Hyperparameter:
         return replace(self, default=default)
@@ -64,6 +65,7 @@ WEIGHT_DECAY = Hyperparameter(
     (0.0, np.inf),
     widget=(0.0, 1.0),
     text="decoupled weight decay: φ shrinks by αλφ each step",
+    plain="λ",
 )
 PSI = Hyperparameter(
     "psi",
@@ -72,6 +74,7 @@ PSI = Hyperparameter(
     (0.0, np.inf),
     widget=(0.0, 0.1),
     text="NAdam's momentum decay (torch's momentum_decay)",
+    plain="ψ",
 )
 # Accepted by every optimizer, as before the registry: ignored where the update has no use.
 SHARED = (BETA, GAMMA, EPS)
@@ -403,6 +406,13 @@ SPECS: dict[str, Spec] = {
 }
 RULES = SPECS  # the older name
 OPTIMIZER_NAMES = tuple(SPECS)
+# The hyperparameters some optimizers take beyond the shared β, γ, ε (AdamW's λ, NAdam's ψ),
+# each once, as its first spec declares it; each optimizer's own default is in its spec.
+OWN_HYPER: tuple[Hyperparameter, ...] = ()
+for _spec in SPECS.values():
+    for _h in _spec.hyper:
+        if _h.name not in {h.name for h in SHARED + OWN_HYPER}:
+            OWN_HYPER += (_h,)
 STEP_KINDS = {name: spec.step for name, spec in SPECS.items()}
 
 

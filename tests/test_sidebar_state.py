@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from landscapes import PRESETS, get_landscape
 from landscapes.presets import DEFAULT_OPTIMIZERS
+from optimizers import run
 from tests.pages import open_page
 from tests.test_app import config, make_app, warnings_text
 from ui.sidebar import NO_OPTIMIZER, SEED_RANGE
@@ -225,3 +227,43 @@ def test_the_sgd_lab_names_the_notes_not_the_seed():
     text = " ".join(e.value for e in [*at.caption, *at.info])
     assert "The notes' schedule" in text or "The notes:" in text
     assert "The seed" not in text
+
+
+def test_an_optimizers_own_hyperparameter_has_its_field_and_reaches_the_run():
+    # AdamW's λ (weight_decay) and NAdam's ψ are theirs alone: a field for each, under its spec's
+    # default, and a value set in the link reaches the run (equal to run() called by hand).
+    at = make_app(surface="quadratic", opt=["gd", "adamw", "nadam"], tune="adamw.weight_decay:0.3")
+    assert not at.exception and not at.warning
+    cfg = config(at)
+    assert dict(cfg.run_spec("adamw").hyper)["weight_decay"] == 0.3
+    assert dict(cfg.run_spec("nadam").hyper)["psi"] == 4e-3  # blank: NAdam's own default
+    assert "weight_decay" not in dict(cfg.run_spec("gd").hyper)
+    spec = cfg.run_spec("adamw")
+    by_hand = run(
+        cfg.landscape(), "adamw", cfg.start, cfg.steps, spec.lr,
+        beta=cfg.beta, gamma=cfg.gamma, eps=cfg.eps, weight_decay=0.3,
+        batch_size=spec.batch_size, seed=cfg.seed, schedule=cfg.schedule_object(),
+    )  # fmt: skip
+    np.testing.assert_allclose(spec.run().points, by_hand.points, rtol=0, atol=1e-12)
+    decayed = run(cfg.landscape(), "adamw", cfg.start, cfg.steps, spec.lr, weight_decay=0.01)
+    assert not np.allclose(by_hand.points[-1], decayed.points[-1])  # λ changes the path
+
+    at.sidebar.selectbox(key="tune_pick").set_value("adamw").run()
+    field = at.sidebar.number_input(key="tune_adamw.weight_decay")
+    assert (field.label, field.value) == ("λ", 0.3)
+    at.sidebar.selectbox(key="tune_pick").set_value("nadam").run()
+    keys = {n.key for n in at.sidebar.number_input if n.key.startswith("tune_nadam.")}
+    assert "tune_nadam.psi" in keys and "tune_nadam.weight_decay" not in keys
+    psi = at.sidebar.number_input(key="tune_nadam.psi")
+    assert psi.value is None and psi.placeholder == "NAdam's own: 0.0040"
+    psi.set_value(0.01).run()
+    assert at.query_params["tune"] == "adamw.weight_decay:0.3,nadam.psi:0.01"
+    assert dict(config(at).run_spec("nadam").hyper)["psi"] == 0.01
+
+
+def test_an_own_hyperparameter_for_an_optimizer_without_it_is_refused_by_name():
+    at = make_app(opt=["gd", "adamw"], tune="gd.weight_decay:0.1,adamw.weight_decay:-1")
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "gd.weight_decay:0.1" in text and "adamw.weight_decay:-1" in text
+    assert dict(config(at).run_spec("adamw").hyper)["weight_decay"] == 0.01

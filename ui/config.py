@@ -26,6 +26,16 @@ class OptimizerSettings:
     gamma: float
     eps: float
     batch_size: int | None  # None: the full batch
+    # (name, value) pairs of the optimizer's own hyperparameters beyond β, γ, ε (AdamW's λ).
+    extra: tuple = ()
+
+    def value(self, name: str) -> float | None:
+        """The hyperparameter ``name`` as set here, or None (then the spec's default holds)."""
+        return (
+            getattr(self, name, None)
+            if name in ("beta", "gamma", "eps")
+            else dict(self.extra).get(name)
+        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class Config:
         """``name``'s run with its own settings (``changes`` replace fields: steps=...)."""
         s = self.setting(name)
         hyper = tuple(
-            (h.name, getattr(s, h.name)) for h in get_spec(name).hyper if hasattr(s, h.name)
+            (h.name, s.value(h.name)) for h in get_spec(name).hyper if s.value(h.name) is not None
         )
         spec = RunSpec(
             surface=self.surface,

@@ -12,7 +12,7 @@ from figures.style import label
 from landscapes import SURFACE_NAMES, get_landscape
 from landscapes.presets import DEFAULT_OPTIMIZERS, preset_for
 from optimizers import OPTIMIZER_NAMES, default_lg_lr, get_rule, get_spec
-from optimizers.rules import BETA, EPS, GAMMA
+from optimizers.rules import BETA, EPS, GAMMA, OWN_HYPER
 from optimizers.schedules import SCHEDULE_KINDS
 from ui import custom_surface, params, present
 from ui.config import Config, OptimizerSettings
@@ -56,8 +56,12 @@ SHARED_KEYS += custom_surface.URL_KEYS  # formula, range and data of the user su
 
 # Per-optimizer cells, in the URL's parameter "tune" as ``opt.col:value``. α is on the
 # slider's scale, the exponent k of α = 10^k, like the URL's log_lr.
-TABLE_COLUMNS = {"log_lr": "α = 10^k, k", "beta": "β", "gamma": "γ", "bs": "batch size"}
-SHORT_NAMES = {"log_lr": "k", "beta": "β", "gamma": "γ", "bs": "batch size"}  # in messages
+# Then the hyperparameters only some optimizers take (AdamW's λ, NAdam's ψ), from their specs.
+OWN = {h.name: h for h in OWN_HYPER}
+TABLE_COLUMNS = {"log_lr": "α = 10^k, k", "beta": "β", "gamma": "γ", "bs": "batch size"} | {
+    h.name: h.plain for h in OWN_HYPER
+}
+SHORT_NAMES = TABLE_COLUMNS | {"log_lr": "k"}  # in messages
 TUNE_LR_RANGE = (-6.0, 2.0)
 RESET_KEY = "_reset"
 
@@ -225,6 +229,8 @@ def decode_table(text: str, table: pd.DataFrame, limits: dict) -> tuple[pd.DataF
             name, col = cell.split(".", 1)
             if col not in TABLE_COLUMNS or name not in OPTIMIZER_NAMES:
                 raise ValueError
+            if col in OWN and col not in get_spec(name).accepted():
+                raise ValueError  # λ for an optimizer without weight decay
             number = np.nan if value == "" else float(value)  # blank: the shared value
             if value != "" and cell_problem(col, number, limits):
                 raise ValueError
@@ -387,7 +393,7 @@ def blank_value(name: str, col: str, shared: dict) -> float:
     """What a blank β or γ cell means for ``name``: the shared slider's value, unless the
     optimizer's spec has a default of its own (Lion's γ, its β₂, is 0.99, not Adam's 0.999)."""
     own = get_spec(name).accepted()[col].default
-    return own if own != DEFAULTS[col] else shared[col]
+    return own if col in OWN or own != DEFAULTS[col] else shared[col]
 
 
 def _cell(row, name: str, col: str, shared: dict) -> float:
@@ -395,7 +401,8 @@ def _cell(row, name: str, col: str, shared: dict) -> float:
 
 
 def _tune_limits(n: int) -> dict:
-    return dict(log_lr=TUNE_LR_RANGE, beta=(0.0, BETA_MAX), gamma=(0.0, GAMMA_MAX), bs=(1, n))
+    own = {h.name: h.widget or h.valid for h in OWN_HYPER}
+    return dict(log_lr=TUNE_LR_RANGE, beta=(0.0, BETA_MAX), gamma=(0.0, GAMMA_MAX), bs=(1, n)) | own
 
 
 def _optimizer_table(surface, chosen, n, shared, eps):
@@ -433,13 +440,20 @@ def _optimizer_table(surface, chosen, n, shared, eps):
                 gamma=_cell(row, name, "gamma", shared),
                 eps=eps,
                 batch_size=None if full or bs >= n else bs,
+                extra=tuple((col, _cell(row, name, col, shared)) for col in _own_columns(name)),
             )
         )
     return tuple(settings)
 
 
+def _own_columns(name: str) -> list[str]:
+    """The hyperparameters beyond β, γ, ε that ``name`` takes (AdamW's λ), in table order."""
+    return [col for col in OWN if col in get_spec(name).accepted()]
+
+
 def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
-    """One optimizer's four fields at a time; blank follows the shared value."""
+    """One optimizer's fields at a time (α, β, γ, batch, and any of its own, such as AdamW's
+    λ); blank follows the shared value, or the optimizer's own default."""
     table = table.copy()
     name = st.selectbox("Optimizer", chosen, format_func=label, key=TUNE_PREFIX + "pick")
     lg_lr = math.log10(shared["lr"]) + lr_offset(surface, name)
@@ -448,15 +462,18 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
         "beta": _blank_shown(name, "beta", shared, "%.3f"),
         "gamma": _blank_shown(name, "gamma", shared, "%.4f"),
         "bs": "shared: " + ("full" if get_rule(name).full_batch else str(shared["bs"])),
-    }
+    } | {col: _blank_shown(name, col, shared, "%.4f") for col in _own_columns(name)}
     formats = {"log_lr": "%.2f", "beta": "%.3f", "gamma": "%.4f", "bs": "%d"}
     steps = {"log_lr": 0.05, "beta": 0.001, "gamma": 0.0001, "bs": 1}
+    own = _own_columns(name)
     problems = []
     # α on its own row (its placeholder is the longest), β and γ side by side, then the batch.
     top = st.container()
     middle = st.columns(2)
     places = dict(log_lr=top, beta=middle[0], gamma=middle[1], bs=st.container())
-    for col, title in TABLE_COLUMNS.items():
+    places |= dict(zip(own, st.columns(len(own)) if own else (), strict=True))
+    for col in places:
+        title = TABLE_COLUMNS[col]
         key = f"{TUNE_PREFIX}{name}.{col}"
         if key not in st.session_state:
             stored = table.at[name, col]
@@ -464,11 +481,12 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
         value = places[col].number_input(
             title,
             value=None,
-            step=steps[col],
-            format=formats[col],
+            step=steps.get(col, 0.001),
+            format=formats.get(col, "%.4f"),
             placeholder=shared_shown[col],
             key=key,
             disabled=col == "bs" and get_rule(name).full_batch,
+            help=OWN[col].text if col in OWN else None,
         )
         if value is None:
             table.at[name, col] = np.nan
@@ -499,7 +517,7 @@ def _tuning_fields(surface, chosen, table, shared, limits) -> pd.DataFrame:
 
 def _blank_shown(name: str, col: str, shared: dict, fmt: str) -> str:
     value = blank_value(name, col, shared)
-    whose = "shared" if value == shared[col] else f"{label(name)}'s own"
+    whose = "shared" if col in shared and value == shared[col] else f"{label(name)}'s own"
     return f"{whose}: {fmt % value}"
 
 
