@@ -1,5 +1,6 @@
-"""One place for how things look: colours and dashes per optimizer, marker styles, colour
-scales. Optimizer labels come from their specs (`optimizers.rules.SPECS`).
+"""One place for how things look: marker styles, colour scales, and the rules of the
+optimizers' colours and dashes, which with their labels sit on their specs
+(`optimizers.rules.SPECS`).
 
 Optimizer colours come from the Okabe-Ito and Paul Tol palettes (both designed to stay
 apart for the common colour-vision deficiencies). Neighbours in the optimizer order differ in
@@ -17,34 +18,12 @@ from __future__ import annotations
 
 from optimizers.rules import SPECS
 
-OPTIMIZER_COLORS = {  # CIELAB lightness L* in brackets
-    "gd": "#000000",  # black (0)
-    "sgd": "#E69F00",  # Okabe-Ito orange (71)
-    "momentum": "#117733",  # Tol green (44)
-    "nesterov": "#33BBEE",  # Tol cyan (71)
-    "adam": "#AA3377",  # Tol purple (42)
-    "normalized": "#997700",  # Tol dark yellow (52)
-    "rmsprop": "#332288",  # Tol indigo (22)
-    "adagrad": "#EE6677",  # Tol red (61)
-    "heavy_ball": "#88CCAA",  # light green (77), momentum's family
-    "nesterov_corrected": "#0077BB",  # Tol blue (48), Nesterov's family
-    "adamw": "#EE99CC",  # light purple (73), Adam's family
-    "amsgrad": "#771155",  # dark purple (27)
-    "nadam": "#CC6699",  # mid purple (57)
-    "radam": "#440022",  # darkest purple (12)
-    "lion": "#DDCC77",  # Tol sand (82), normalized's family
-}
-
-OPTIMIZER_DASHES = {  # Plotly line dashes; "solid" unless listed
-    "heavy_ball": "dot",
-    "nesterov_corrected": "dash",
-    "adamw": "dash",
-    "amsgrad": "dot",
-    "nadam": "dashdot",
-    "radam": "longdash",
-    "lion": "dash",
-}
-
+# Each optimizer's colour and dash are on its spec (optimizers/rules.py), chosen by the rules
+# above. CIELAB lightness, for reference: GD 0, SGD 71, momentum 44, Nesterov 71, Adam 42,
+# normalized 52, RMSprop 22, AdaGrad 61, heavy ball 77, Nesterov βm 48, AdamW 73, AMSGrad 27,
+# NAdam 57, RAdam 12, Lion 82.
+OPTIMIZER_COLORS = {name: spec.colour for name, spec in SPECS.items()}
+OPTIMIZER_DASHES = {name: spec.dash for name, spec in SPECS.items() if spec.dash != "solid"}
 OPTIMIZER_LABELS = {name: spec.label for name, spec in SPECS.items()}
 
 # Markers for the landscape's facts.

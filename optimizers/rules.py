@@ -2,12 +2,12 @@
 
 A spec holds its update and state (pure functions from `optimizers.updates`), its own
 hyperparameters (name, symbol, default, valid range, widget range, log scale or not), its
-label, its equations in LaTeX and the conventions they follow, and its step kind: a
+label, colour and dash, its equations in LaTeX and the conventions they follow, and its step kind: a
 gradient-scaled step (proportional to the gradient, tuned by a surface's ``lg_lr``) or a
 fixed-size one (about alpha per coordinate, tuned by ``lg_lr_adaptive``). Everything else that
 iterates over optimizers (the sidebar, the caches, the figures' labels, the tests' tables)
-reads these specs. Colours live in figures/style.py, keyed by name; a test checks it covers
-every spec.
+reads these specs. The rules the colours follow are in figures/style.py; tests/test_style.py
+checks them.
 
 Adding an optimizer: write its update in `optimizers/updates.py`, its `Spec` below, and one row
 in tests/test_optimizers.py's reference loop. ``beta``, ``gamma`` and ``eps`` are accepted by
@@ -96,6 +96,10 @@ class Spec:
     conventions: str = ""  # how this form relates to the notes and to torch.optim
     lg_lr_offset: float = 0.0  # its default lg alpha is its step kind's preset plus this
     heat: str | None = None  # the hyperparameter the sensitivity page maps against alpha
+    # How it is drawn: a colour and a Plotly line dash. The palette's rules (colour-blind safe,
+    # families share a hue, neighbours apart in lightness) are in figures/style.py, tested.
+    colour: str = "#444444"
+    dash: str = "solid"
 
     @property
     def fixed_size(self) -> bool:
@@ -175,6 +179,7 @@ SPECS: dict[str, Spec] = {
             u.gd_update,
             GRADIENT_SCALED,
             full_batch=True,
+            colour="#000000",
             equations=(GRAD_FULL, r"\phi_{t+1} \leftarrow \phi_t - \alpha\, " + G),
             conventions="Always the full batch: the batch size does not apply.",
         ),
@@ -185,6 +190,7 @@ SPECS: dict[str, Spec] = {
             u.no_state,
             u.gd_update,
             GRADIENT_SCALED,
+            colour="#E69F00",
             equations=(GRAD_BATCH, r"\phi_{t+1} \leftarrow \phi_t - \alpha\, " + G),
             conventions="The minibatch gradient is scaled by N/|B|, so it estimates ∂L/∂φ.",
         ),
@@ -196,6 +202,7 @@ SPECS: dict[str, Spec] = {
             u.momentum_update,
             GRADIENT_SCALED,
             (BETA,),
+            colour="#117733",
             equations=(GRAD_BATCH, M_AVG, STEP_M),
             conventions="The notes' form: m is the (1 − β) average of past gradients, not "
             "their sum (heavy ball is the sum).",
@@ -210,6 +217,7 @@ SPECS: dict[str, Spec] = {
             GRADIENT_SCALED,
             (BETA,),
             lookahead=u.nesterov_lookahead,
+            colour="#33BBEE",
             equations=(grad_at(r"\phi_t - \alpha m_t"), M_AVG, STEP_M),
             conventions="The notes' look-ahead φ − αm (see Nesterov βm for the corrected one).",
             heat="beta",
@@ -222,6 +230,7 @@ SPECS: dict[str, Spec] = {
             u.normalized_update,
             FIXED_SIZE,
             (EPS,),
+            colour="#997700",
             equations=(
                 GRAD_BATCH,
                 r"m_{t+1} = " + G + r",\quad v_{t+1} = " + G + r"^2",
@@ -237,6 +246,7 @@ SPECS: dict[str, Spec] = {
             u.adam_update,
             FIXED_SIZE,
             (BETA, GAMMA, EPS),
+            colour="#AA3377",
             equations=(GRAD_BATCH, M_AVG, V_AVG, ADAM_HATS, ADAM_STEP),
             conventions="As the notes and torch.optim.Adam. " + TORCH_ADAM,
             heat="gamma",
@@ -249,6 +259,7 @@ SPECS: dict[str, Spec] = {
             u.rmsprop_update,
             FIXED_SIZE,
             (GAMMA, EPS),
+            colour="#332288",
             equations=(
                 GRAD_BATCH,
                 V_AVG,
@@ -264,6 +275,7 @@ SPECS: dict[str, Spec] = {
             u.adagrad_update,
             FIXED_SIZE,
             (EPS,),
+            colour="#EE6677",
             equations=(
                 GRAD_BATCH,
                 r"v_{t+1} \leftarrow v_t + " + G + r"^2",
@@ -279,6 +291,8 @@ SPECS: dict[str, Spec] = {
             u.heavy_ball_update,
             GRADIENT_SCALED,
             (BETA,),
+            colour="#88CCAA",
+            dash="dot",
             equations=(GRAD_BATCH, r"m_{t+1} \leftarrow \beta m_t + " + G, STEP_M),
             conventions="torch.optim.SGD(momentum=β): m is the plain sum of past gradients. "
             "Since m = m_avg / (1 − β), by linearity its path at α is exactly the notes' "
@@ -294,6 +308,8 @@ SPECS: dict[str, Spec] = {
             GRADIENT_SCALED,
             (BETA,),
             lookahead=u.nesterov_corrected_lookahead,
+            colour="#0077BB",
+            dash="dash",
             equations=(grad_at(r"\phi_t - \alpha\beta m_t"), M_AVG, STEP_M),
             conventions="The look-ahead φ − αβm is the point momentum alone would reach; the "
             "notes' Nesterov looks ahead to φ − αm.",
@@ -306,6 +322,8 @@ SPECS: dict[str, Spec] = {
             u.adamw_update,
             FIXED_SIZE,
             (BETA, GAMMA, EPS, WEIGHT_DECAY),
+            colour="#EE99CC",
+            dash="dash",
             equations=(
                 GRAD_BATCH,
                 r"\phi_t' = (1 - \alpha\lambda)\,\phi_t",
@@ -326,6 +344,8 @@ SPECS: dict[str, Spec] = {
             u.amsgrad_update,
             FIXED_SIZE,
             (BETA, GAMMA, EPS),
+            colour="#771155",
+            dash="dot",
             equations=(
                 GRAD_BATCH,
                 M_AVG,
@@ -345,6 +365,8 @@ SPECS: dict[str, Spec] = {
             u.nadam_update,
             FIXED_SIZE,
             (BETA, GAMMA, EPS, PSI),
+            colour="#CC6699",
+            dash="dashdot",
             equations=(
                 GRAD_BATCH,
                 r"\mu_{t} = \beta\left(1 - \tfrac12\, 0.96^{(t+1)\psi}\right)",
@@ -366,6 +388,8 @@ SPECS: dict[str, Spec] = {
             u.radam_update,
             GRADIENT_SCALED,
             (BETA, GAMMA, EPS),
+            colour="#440022",
+            dash="longdash",
             equations=(
                 GRAD_BATCH,
                 M_AVG,
@@ -392,6 +416,8 @@ SPECS: dict[str, Spec] = {
             u.lion_update,
             FIXED_SIZE,
             (BETA.with_default(0.9), GAMMA.with_default(0.99), WEIGHT_DECAY.with_default(0.0)),
+            colour="#DDCC77",
+            dash="dash",
             equations=(
                 GRAD_BATCH,
                 r"c_{t} = \beta m_t + (1-\beta)\, " + G,
