@@ -59,3 +59,13 @@ def test_the_csv_carries_each_runs_settings_and_whether_it_diverged():
     k = n // cfg.batch_size
     assert sgd["lr"].iloc[10 * k - 1] == pytest.approx(0.1)
     assert sgd["lr"].iloc[10 * k] == pytest.approx(0.1 * 0.75)
+
+
+def test_the_csv_carries_an_optimizers_own_hyperparameters_and_blanks_elsewhere():
+    at = make_app(surface="quadratic", opt=["gd", "adamw", "nadam"], tune="adamw.weight_decay:0.3")
+    cfg = config(at)
+    table = pd.read_csv(io.BytesIO(trajectories_csv(cfg, race(cfg))))
+    by = {name: rows for name, rows in table.groupby("optimizer")}
+    assert (by["adamw"]["weight_decay"] == 0.3).all() and by["adamw"]["psi"].isna().all()
+    assert (by["nadam"]["psi"] == 4e-3).all() and by["nadam"]["weight_decay"].isna().all()
+    assert by["gd"][["weight_decay", "psi"]].isna().all(axis=None)

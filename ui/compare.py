@@ -7,6 +7,7 @@ import pandas as pd
 
 from figures.style import label
 from optimizers import analysis
+from optimizers.rules import OWN_HYPER
 
 CONVENTIONS = (
     "Notation of the notes: φ are the parameters, α the learning rate, β and γ the decay of "
@@ -51,9 +52,13 @@ def diverged_messages(cfg, runs: dict) -> list[str]:
     return out
 
 
-CSV_SETTINGS = (
-    "start_phi0, start_phi1, alpha, beta, gamma, eps, batch_size, seed, noise, schedule, "
-    "schedule_factor, schedule_every, schedule_final_fraction"
+# The optimizers' own hyperparameters (AdamW's weight_decay, NAdam's psi) follow eps: blank
+# for an optimizer that does not take them.
+OWN_COLUMNS = tuple(h.name for h in OWN_HYPER)
+CSV_SETTINGS = ", ".join(
+    ("start_phi0", "start_phi1", "alpha", "beta", "gamma", "eps", *OWN_COLUMNS)
+    + ("batch_size", "seed", "noise", "schedule", "schedule_factor", "schedule_every")
+    + ("schedule_final_fraction",)
 )
 
 
@@ -92,6 +97,7 @@ def trajectories_csv(cfg, runs: dict) -> bytes:
             beta=s.beta,
             gamma=s.gamma,
             eps=s.eps,
+            **{col: dict(cfg.run_spec(name).hyper).get(col, np.nan) for col in OWN_COLUMNS},
             batch_size=traj.batch_size,
             seed=cfg.seed,
             noise=np.nan if cfg.noise is None else cfg.noise,
