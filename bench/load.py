@@ -36,14 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from deploy.client import VIEW_TIMEOUT, View, one_view  # noqa: E402,F401  (the websocket client)
+from deploy.client import PAGES, VIEW_TIMEOUT, View, one_view  # noqa: E402,F401  (websocket client)
 from landscapes import LANDSCAPE_NAMES, get_landscape  # noqa: E402
 from landscapes.presets import PRESETS  # noqa: E402
 from optimizers import OPTIMIZER_NAMES  # noqa: E402
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-# url_path of each page in app.py ("" is the default page, compare).
-PAGES = ("", "sgd_lab", "sensitivity", "basins", "convexity", "theory")
 LEVELS = (1, 5, 10, 20)
 SERVE_STATE = REPO / "artifacts" / "serve-{port}.json"  # written by deploy/serve.py
 

@@ -18,6 +18,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 VIEW_TIMEOUT = 120.0  # seconds: a view slower than this counts as failed
+# url_path of each page in app.py ("" is the default page, compare).
+PAGES = ("", "sgd_lab", "sensitivity", "basins", "convexity", "theory")
 
 
 # ----- one view -----------------------------------------------------------------------------
