@@ -59,6 +59,46 @@ FPS_JS = """async (ms) => {
     return {fps: frames / elapsed, steps_per_s: changes / elapsed};
 }"""
 
+# The SGD lab's epoch (ui/sgd_chart.js), played for ``ms`` at 4x (more steps a second than
+# it can draw): browser frames painted, and redraws of the chart (distinct steps drawn).
+LAB_FPS_JS = """async (ms) => {
+    const lab = document.querySelector('.descent-lab').__lab;
+    const controls = lab.controls;
+    controls.pause();
+    controls.setStep(0);
+    controls.speed = 4;
+    controls.play();
+    let frames = 0, draws = 0, last = lab.drawnStep;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms && controls.playing) {
+        await new Promise(r => requestAnimationFrame(r));
+        frames++;
+        if (lab.drawnStep !== last) { draws++; last = lab.drawnStep; }
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    controls.pause();
+    controls.speed = 1;
+    return {fps: frames / elapsed, draws_per_s: draws / elapsed};
+}"""
+
+
+def lab_fps(bench, browser, url: str) -> dict:
+    """The SGD lab's default view: its epoch played in the browser (LAB_FPS_JS)."""
+    context = browser.new_context(viewport=bench.VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/sgd_lab", timeout=60_000)
+        bench.wait_idle(page, timeout_ms=120_000)
+        page.wait_for_function(
+            "() => { const e = document.querySelector('.descent-lab');"
+            " return e && e.__lab && e.__lab.drawnStep !== undefined; }",
+            timeout=60_000,
+        )
+        page.wait_for_timeout(1000)
+        return page.evaluate(LAB_FPS_JS, 3000)
+    finally:
+        context.close()
+
 
 def payload_per_page(app: Path) -> dict[str, int]:
     """Bytes each page's default view sends in chart data (components and st.plotly_chart)."""
@@ -230,6 +270,12 @@ def warm_server_rows(bench, browser, url: str) -> None:
     )
     bench.goal("animation, 2D (fps)", fps["fps"], 30, "fps", below=False)
     context.close()
+    lab = lab_fps(bench, browser, url)
+    print(
+        f"- SGD lab epoch: {lab['fps']:.0f} frames/s painted, "
+        f"{lab['draws_per_s']:.0f} steps drawn/s"
+    )
+    bench.goal("SGD lab animation (steps drawn/s)", lab["draws_per_s"], 30, "fps", below=False)
     rows = []
     for path in PAGES:
         context = browser.new_context(viewport=bench.VIEWPORT)
