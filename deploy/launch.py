@@ -14,7 +14,8 @@ compare first, one after another, and logs one line, e.g. ``launch: warmed 6 vie
 4.2 s``. The views fill the process-wide ``st.cache_data`` caches, which every session
 shares.
 
-SIGINT and SIGTERM go to the child; the launcher exits when it does, with its exit code.
+SIGINT and SIGTERM go to the child; the launcher exits when it does, with its exit code. If
+the launcher itself is killed (SIGKILL), the kernel kills the child too (Linux).
 """
 
 from __future__ import annotations
@@ -102,6 +103,18 @@ def warm_when_healthy(child: subprocess.Popen, url: str, stopping: threading.Eve
     print(f"{WARM_PREFIX} {ok} views in {seconds:.1f} s", flush=True)
 
 
+def die_with_parent() -> None:
+    """In the child, before it runs streamlit (Linux): the kernel kills it when the launcher
+    dies, however the launcher dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), so a killed
+    launcher never leaves a server holding its port."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def streamlit_command(argv: list[str]) -> list[str]:
     script = argv[0] if argv and argv[0].endswith(".py") else "app.py"
     rest = argv[1:] if argv and argv[0].endswith(".py") else argv
@@ -110,7 +123,9 @@ def streamlit_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    child = subprocess.Popen(streamlit_command(argv))
+    linux = sys.platform.startswith("linux")
+    # No thread runs yet, so preexec_fn is safe here.
+    child = subprocess.Popen(streamlit_command(argv), preexec_fn=die_with_parent if linux else None)
     stopping = threading.Event()
 
     def forward(signum, frame):

@@ -128,6 +128,24 @@ def test_ctrl_c_during_the_warm_up_stops_the_child(tmp_path):
         launcher.stop_all()
 
 
+def test_a_killed_launcher_takes_its_child_along(tmp_path):
+    """SIGKILL cannot be forwarded: the kernel stops the child (make serve restarts a dead
+    replica on the same port, which an orphaned server would still hold)."""
+    launcher = Launcher(tmp_path / "launch.log")
+    try:
+        launcher.wait_healthy()
+        child = launcher.streamlit_pid()
+        launcher.proc.kill()  # the launcher alone
+        launcher.proc.wait(timeout=BOUND)
+        deadline = time.monotonic() + 10
+        while alive(child):
+            assert time.monotonic() < deadline, "the child outlived its launcher"
+            time.sleep(0.1)
+        assert not health(launcher.url)  # nothing answers on the port any more
+    finally:
+        launcher.stop_all()
+
+
 @pytest.mark.parametrize(
     ("argv", "url"),
     [
