@@ -1,5 +1,5 @@
 // The SGD lab's epoch, played by the browser (joined after ui/race_chart.js, whose helpers it
-// uses: u16, unvarint, plotlyArray, el, Overlay, SPEEDS, nextPaint).
+// uses: u16, unvarint, plotlyArray, el, Overlay, SPEEDS).
 //
 // Python sends one static figure (figures/sgd_motion.py: the lab's figure at step 0 without
 // Plotly frames) and both runs as binary arrays. Play/Pause, ±1 step, speed and the step
@@ -9,7 +9,6 @@
 // that follow the lab (ui/plotly_chart.py `follow`) mark the step. Nothing goes to the server.
 
 const LAB_RUN_SECONDS = 20; // a whole run at 1×, within 5 to 30 steps a second
-const LAB_UIDS = ["tail:gd", "head:gd", "tail:sgd", "head:sgd", "visited", "minibatch", "status"];
 
 function bytesOf(b64) {
   const bin = atob(b64);
@@ -210,7 +209,6 @@ class Lab {
     this.group = data.lab.motion.group;
     this.config = Object.assign({ responsive: false }, data.config || {});
     this.index = Object.fromEntries(this.figure.data.map((t, i) => [t.uid, i]));
-    this.fresh = true;
     this.controls.setRange(this.data.T, fresh ? 0 : Math.min(this.s, this.data.T));
   }
   show(s) {
