@@ -95,6 +95,48 @@ class LabData {
   }
 }
 
+// One marker of Plotly's size and symbol (a square or a disc) centred on (px, py), as a path.
+function markerPath(px, py, size, symbol) {
+  const r = size / 2;
+  if (symbol === "square") return `M${(px - r).toFixed(1)},${(py - r).toFixed(1)}h${size}v${size}h${-size}Z`;
+  return `M${(px - r).toFixed(1)},${py.toFixed(1)}a${r},${r} 0 1,0 ${size},0a${r},${r} 0 1,0 ${-size},0Z`;
+}
+
+const DASHES = { dash: "6,4", dot: "2,3", dashdot: "6,3,2,3" };
+
+// The lab's marks over a subplot: markers styled as a Plotly trace's, and text.
+class LabOverlay extends Overlay {
+  markers(key, xs, ys, marker) {
+    const line = marker.line || {};
+    const node = this.mark(key, "path", {
+      fill: marker.color || "#444444",
+      stroke: line.width ? line.color || "#444444" : "none",
+      "stroke-width": line.width || 0,
+    });
+    let d = "";
+    for (let i = 0; i < xs.length; i++) {
+      const px = this.px(xs[i]);
+      const py = this.py(ys[i]);
+      if (Number.isFinite(px) && Number.isFinite(py)) d += markerPath(px, py, marker.size || 6, marker.symbol);
+    }
+    node.setAttribute("d", d);
+    node.dataset.x = JSON.stringify(xs);
+    node.dataset.y = JSON.stringify(ys);
+  }
+  text(key, x, y, value, font) {
+    const node = this.mark(key, "text", {
+      "text-anchor": "middle",
+      "dominant-baseline": "central",
+      "font-size": font.size || 12,
+      "font-family": font.family || "sans-serif",
+      fill: font.color || "#222222",
+    });
+    node.setAttribute("x", this.px(x).toFixed(1));
+    node.setAttribute("y", this.py(y).toFixed(1));
+    node.textContent = value;
+  }
+}
+
 // Play/Pause, ±1 step, speed and a step slider over steps 0..T, and Space/←/→ while `root`
 // has the focus. `show(step)` draws a step.
 class StepControls {
@@ -193,7 +235,15 @@ class Lab {
     root.tabIndex = 0;
     this.controls = new StepControls(root, (s) => this.show(s));
     this.plot = el("div", { class: "descent-plot descent-lab-plot", "data-testid": "descent-chart" });
-    root.append(this.controls.bar, this.plot);
+    const panel = el("div", { class: "descent-panel" });
+    panel.append(this.plot);
+    // What moves with the step is drawn over the plot (as on the compare page): a step costs
+    // a few attribute writes, where a Plotly update of this figure costs about 45 ms.
+    this.overlays = {
+      contour: new LabOverlay(panel, this.plot),
+      examples: new LabOverlay(panel, this.plot, ["xaxis2", "yaxis2"]),
+    };
+    root.append(this.controls.bar, panel);
   }
   get s() {
     return this.controls.s;
@@ -204,54 +254,99 @@ class Lab {
   load(data) {
     const fresh = !this.data;
     this.controls.pause();
-    this.figure = JSON.parse(data.lab.figure);
-    this.data = new LabData(data.lab.motion, this.figure);
+    const figure = JSON.parse(data.lab.figure);
+    this.data = new LabData(data.lab.motion, figure);
     this.group = data.lab.motion.group;
     this.config = Object.assign({ responsive: false }, data.config || {});
-    this.index = Object.fromEntries(this.figure.data.map((t, i) => [t.uid, i]));
+    // The overlays draw the moving traces (and the cell numbers, which go over them) in their
+    // styles; Plotly keeps them empty, for the legend.
+    this.styles = Object.fromEntries(figure.data.map((t) => [t.uid, t]));
+    const drawn = new Set(Object.keys(this.data.traces(0)).concat(["cell-numbers"]));
+    figure.data = figure.data.map((t) =>
+      drawn.has(t.uid) ? Object.assign({}, t, { x: [null], y: [null], text: null, customdata: null }) : t,
+    );
+    this.figure = figure;
+    for (const overlay of Object.values(this.overlays)) {
+      overlay.svg.replaceChildren();
+      overlay.marks = {};
+    }
     this.controls.setRange(this.data.T, fresh ? 0 : Math.min(this.s, this.data.T));
   }
   show(s) {
     window.__descentSteps[this.group] = s;
     window.dispatchEvent(new CustomEvent("descent-step", { detail: { group: this.group, step: s } }));
+    this.drawOverlays();
     this.drawLater();
   }
-  // Draw the newest step once the draw under way has finished.
+  // The moving traces at the current step, over the plot (once Plotly has drawn its axes).
+  drawOverlays() {
+    const { contour, examples } = this.overlays;
+    if (!this.plot.__plotted || !contour.place() || !examples.place()) return;
+    const s = this.s;
+    const t = this.data.traces(s);
+    const style = this.styles;
+    for (const run of this.data.runs) {
+      const tail = style[`tail:${run.name}`].line;
+      contour.line(`tail:${run.name}`, t[`tail:${run.name}`].x, t[`tail:${run.name}`].y, {
+        stroke: tail.color,
+        "stroke-width": tail.width,
+        "stroke-linejoin": "round",
+      });
+    }
+    for (const run of this.data.runs) {
+      const head = t[`head:${run.name}`];
+      contour.markers(`head:${run.name}`, head.x, head.y, style[`head:${run.name}`].marker);
+    }
+    const noNaN = (u) => ({ x: t[u].x.filter(Number.isFinite), y: t[u].y.filter(Number.isFinite) });
+    for (const uid of ["visited", "minibatch"]) {
+      const { x, y } = noNaN(uid);
+      examples.markers(uid, x, y, style[uid].marker);
+    }
+    const numbers = style["cell-numbers"];
+    if (numbers) {
+      const font = Object.assign({ family: this.figure.layout.font && this.figure.layout.font.family }, numbers.textfont);
+      this.data.px.forEach((x, i) => examples.text(`cell-${i}`, x, this.data.py[i], String(i + 1), font));
+    }
+    for (const run of this.data.runs) {
+      const uid = `model:${run.name}`;
+      if (!t[uid]) continue;
+      const line = style[uid].line;
+      examples.line(uid, Array.from(this.data.curveX), t[uid].y, {
+        stroke: line.color,
+        "stroke-width": line.width,
+        "stroke-dasharray": DASHES[line.dash] || "none",
+      });
+    }
+    const status = style.status;
+    const font = Object.assign({ family: this.figure.layout.font && this.figure.layout.font.family }, status.textfont);
+    examples.text("status", plotlyArray(status.x)[0], plotlyArray(status.y)[0], t.status.text[0], font);
+    this.drawnStep = s;
+  }
+  // Draw a new figure once the draw under way has finished.
   drawLater() {
-    if (!this.ready || this.busy || !this.data) return;
-    if (this.figure === this.drawnFigure && this.s === this.drawnStep) return;
+    if (!this.ready || this.busy || !this.data || this.figure === this.drawnFigure) return;
     this.busy = true;
     Promise.resolve()
       .then(() => this.draw())
       .catch((error) => console.warn("descent lab:", error))
       .then(() => {
         this.busy = false;
+        this.drawOverlays(); // the axes may have moved
         requestAnimationFrame(() => this.drawLater());
       });
   }
   async draw() {
     const Plotly = window.Plotly;
-    const s = this.s;
-    const updates = this.data.traces(s);
-    this.drawnStep = s;
-    if (this.figure !== this.drawnFigure) {
-      this.drawnFigure = this.figure;
-      const traces = this.figure.data.map((t) => (updates[t.uid] ? Object.assign({}, t, updates[t.uid]) : t));
-      const layout = this.figure.layout;
-      if (this.plot.__plotted) await Plotly.react(this.plot, traces, layout, this.config);
-      else {
-        this.plot.__plotted = true;
-        await Plotly.newPlot(this.plot, traces, layout, this.config);
-        this.listen();
-      }
-      return;
+    const figure = this.figure;
+    this.drawnFigure = figure;
+    if (this.plot.__plotted) await Plotly.react(this.plot, figure.data, figure.layout, this.config);
+    else {
+      this.plot.__plotted = true;
+      await Plotly.newPlot(this.plot, figure.data, figure.layout, this.config);
+      this.listen();
+      this.plot.on("plotly_relayout", () => this.drawOverlays()); // zoom
+      watchSize(this.plot, () => this.figure.layout.height, () => this.drawOverlays());
     }
-    const uids = Object.keys(updates).filter((u) => u in this.index);
-    await Plotly.animate(
-      this.plot,
-      { data: uids.map((u) => updates[u]), traces: uids.map((u) => this.index[u]) },
-      { mode: "immediate", transition: { duration: 0 }, frame: { duration: 0, redraw: false } },
-    );
   }
   listen() {
     this.plot.on("plotly_click", (event) => {

@@ -33,12 +33,11 @@ N_PLOTS = 4  # animation, loss against step, minibatch view, learning rate
 LAB = ".descent-lab"
 STEP_TEXT = ".descent-lab .descent-step-text"
 LOSS_STEP = '.st-key-sgd_loss_chart .descent-overlay [data-uid="step"]'
-# Where the heads are and what the status line says, as the epoch chart holds them.
+# Where the heads are and what the status line says, as drawn over the epoch chart.
 HEADS_JS = """() => {
-    const gd = document.querySelector('.descent-lab .js-plotly-plot');
-    const pick = uid => gd.data.find(t => t.uid === uid);
-    return ['head:gd', 'head:sgd'].map(uid => [Array.from(pick(uid).x), Array.from(pick(uid).y)])
-        .concat([pick('status').text[0]]);
+    const mark = uid => document.querySelector(`.descent-lab .descent-overlay [data-uid="${uid}"]`);
+    return ['head:gd', 'head:sgd'].map(uid => [mark(uid).dataset.x, mark(uid).dataset.y])
+        .concat([mark('status').textContent]);
 }"""
 
 
@@ -66,26 +65,17 @@ def _open(page, url: str) -> None:
     assert page.locator("h1", has_text="Minibatch SGD lab").count() == 1
 
 
-# The markers a trace shows on screen, by the trace's name (Plotly keeps each trace's data
-# on its SVG group as __data__).
-_RENDERED_POINTS = """([sel, name]) => {
-    const gd = document.querySelector(sel);
-    const counts = [];
-    gd.data.forEach((trace, index) => {
-        if (trace.name !== name) return;
-        for (const g of gd.querySelectorAll('g.trace.scatter')) {
-            const d = g.__data__;
-            if (d && d[0] && d[0].trace && d[0].trace.index === index)
-                counts.push(g.querySelectorAll('path.point').length);
-        }
-    });
-    return counts;
+# The markers drawn over the epoch chart for the moving trace ``uid`` (one path, a marker
+# per point).
+_DRAWN_POINTS = """(uid) => {
+    const mark = document.querySelector(`.descent-lab .descent-overlay [data-uid="${uid}"]`);
+    return mark ? (mark.getAttribute('d').match(/M/g) || []).length : 0;
 }"""
 
 
-def _shown(page, name: str) -> int:
-    """Markers on screen of the moving trace ``name`` (its legend-only twin shows none)."""
-    return max(page.evaluate(_RENDERED_POINTS, [PLOTS, name]))
+def _shown(page, uid: str) -> int:
+    """Markers on screen of the moving trace ``uid`` ("minibatch" or "visited")."""
+    return page.evaluate(_DRAWN_POINTS, uid)
 
 
 @pytest.mark.parametrize(
@@ -121,9 +111,9 @@ def test_sgd_lab_plays_in_the_browser(page, app_server, query, name, batch_size,
     assert status == f"step {paused}: {position_text(paused, steps, per_epoch)}"  # as Python says
     # On screen: this step's minibatch, the examples its epoch used before it, the status
     # line, and the contour (a layout image, which these updates leave alone).
-    assert _shown(page, "current minibatch") == batch_size
-    assert _shown(page, "used earlier this epoch") == (paused % per_epoch) * batch_size
-    assert chart.locator("text", has_text=f"step {paused}:").count() == 1
+    assert _shown(page, "minibatch") == batch_size
+    assert _shown(page, "visited") == (paused % per_epoch) * batch_size
+    assert page.locator(f"{LAB} text", has_text=f"step {paused}:").count() == 1
     assert chart.locator(".imagelayer image").count() == 1
     # The loss chart marks the step.
     page.wait_for_function(
@@ -175,12 +165,9 @@ def test_sgd_lab_plays_in_the_browser(page, app_server, query, name, batch_size,
     slider.focus()
     slider.press("Home")
     assert _step(page) == 0
-    page.wait_for_function(
-        "() => document.querySelector('.descent-lab .js-plotly-plot')"
-        ".data.find(t => t.uid === 'status').text[0].startsWith('step 0:')"
-    )
-    assert _shown(page, "used earlier this epoch") == 0
-    assert _shown(page, "current minibatch") == batch_size
+    assert page.evaluate(HEADS_JS)[2] == f"step 0: epoch 1, batch 1 of {per_epoch}"
+    assert _shown(page, "visited") == 0
+    assert _shown(page, "minibatch") == batch_size
     # The chart is the same element, and the browser never asked the server.
     assert page.evaluate("() => document.querySelector('.descent-lab .js-plotly-plot').__marked")
     assert len(sent) == frames
