@@ -33,8 +33,9 @@ $(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(VPY)
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# deploy/launch.py: streamlit run app.py, then every page's default view once (warm caches).
 run: $(VENV)/.stamp-run
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VPY) -m deploy.launch --server.port $(PORT)
 
 # Browser discovery for the Playwright tests (tests/browser/conftest.py reads these):
 #   1. a system Chromium (/usr/bin/chromium, or chromium / chromium-browser on PATH)

@@ -3,7 +3,8 @@
     python deploy/serve.py                      # one replica per core, nginx on 0.0.0.0:8501
     python deploy/serve.py --port 9000 --replicas 2 --host 127.0.0.1
 
-Each replica is a ``streamlit run app.py`` on a free loopback port. The supervisor waits for
+Each replica is a ``streamlit run app.py`` on a free loopback port, started through
+deploy/launch.py (which warms it once it is healthy). The supervisor waits for
 every replica's ``/_stcore/health``, then starts Debian's nginx unprivileged (its own prefix,
 temp, log and pid paths in a temporary folder, ``daemon off``) in front of them:
 
@@ -72,8 +73,9 @@ class Replica:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, env: dict[str, str]) -> None:
+        # deploy/launch.py: streamlit run app.py, warmed once it answers its health check.
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "deploy.launch", "app.py",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
             "--server.headless", "true",

@@ -143,7 +143,7 @@ def unvarint(data: bytes) -> np.ndarray:
     return np.array(values, dtype=int)
 
 
-def _quantize(values: np.ndarray, lo: float, hi: float) -> str:
+def quantize(values: np.ndarray, lo: float, hi: float) -> str:
     """``values`` in [lo, hi] as base64 uint16 fractions of the range."""
     t = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
     return _b64(np.round(np.clip(t, 0.0, 1.0) * Q), np.uint16)
@@ -210,9 +210,9 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
         loss_floor=floor,
         loss_eps=eps,
         idx=base64.b64encode(varint(cat(idx))).decode("ascii"),
-        x=_quantize(cat(xs), bx0, bx1),
-        y=_quantize(cat(ys), by0, by1),
-        loss=_quantize(log_losses, lmin, lmax),
+        x=quantize(cat(xs), bx0, bx1),
+        y=quantize(cat(ys), by0, by1),
+        loss=quantize(log_losses, lmin, lmax),
     )
 
 

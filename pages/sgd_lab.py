@@ -10,14 +10,15 @@ import streamlit as st
 from figures import sgd_curves, sgd_minibatch
 from figures.kit import CLICK_GRID_NAME
 from figures.loss_chart import runs_loss_figure
+from figures.sgd_motion import GROUP
 from figures.style import label
 from optimizers.minibatch import ending_sentence, path_gap, step_decay_count
 from ui import params
 from ui.compute_sgd_lab import (
     SCENARIOS,
-    animation,
     lab_key,
     lab_runs,
+    lab_view,
     reports,
     seed_schedule,
     step_view,
@@ -26,7 +27,7 @@ from ui.compute_sgd_lab import (
 )
 from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
 from ui.figure_cache import shared_figure
-from ui.plotly_chart import chart, clicked_xy
+from ui.plotly_chart import chart, clicked_xy, lab_chart
 from ui.present import explanatory
 from ui.state import config
 from ui.widgets import SLIDER, Widget, declare_page
@@ -73,7 +74,7 @@ for scenario in SCENARIOS.values():
 
 with st.spinner("Running GD and SGD..."):
     gd, sgd = lab_runs(key)
-    figure = animation(key)
+    view = lab_view(key)
 gap = path_gap(gd, sgd)
 
 if key.batch_size is None:
@@ -126,11 +127,11 @@ explanatory.caption(
     f"so {k} batches make one **epoch**, a full pass in which every example is used once; "
     f"then the examples are shuffled again. Left: GD (black, all {n} examples every step) and "
     f"SGD (orange) from the same start with the same α at each step. {right} Press ▶ to "
-    "play; the first epochs go step by step, later frames skip steps. Click the contour to "
-    "start somewhere else."
+    "play, or step one batch at a time with ◀ and ▶| (with the chart focused: Space, ← and "
+    "→); the loss chart below marks the step. Click the contour to start somewhere else."
 )
-chart(
-    figure,
+lab_chart(
+    view,
     key=CHART_KEY,
     on_click=_set_start_from_click,
     config=plotly_config("sgd-lab", cfg, "epoch", LAB_OPTIMIZERS),
@@ -168,6 +169,7 @@ with right_col:
         shared_figure("lab_loss", key, lambda: runs_loss_figure([gd, sgd], legend=True)),
         key="sgd_loss_chart",
         config=plotly_config("sgd-lab", cfg, "loss", LAB_OPTIMIZERS),
+        follow=GROUP,
     )
 
 

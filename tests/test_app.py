@@ -32,7 +32,7 @@ def chart_data(at: AppTest) -> list[dict]:
     for element in at.get("bidi_component"):
         if element.proto.component_name == COMPONENT:
             data = json.loads(element.proto.json)
-            if data.get("figure") or data.get("race"):
+            if data.get("figure") or data.get("race") or data.get("lab"):
                 found.append(dict(data, bytes=len(element.proto.json.encode())))
     return found
 

@@ -3,6 +3,7 @@ the true minibatches, GD stalls at the saddle where SGD escapes, URL and button 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -16,6 +17,7 @@ from optimizers.minibatch import suggested_step_decay, with_epochs_of
 from tests.pages import chart_figures
 from tests.pages import open_page as open_page_at
 from tests.plotly_json import decoded
+from tests.test_sgd_motion import decoded as decoded_motion
 from ui.state import CONFIG_KEY
 
 PAGE = "pages/sgd_lab.py"
@@ -25,16 +27,21 @@ def open_lab(**query) -> AppTest:
     return open_page_at(PAGE, timeout=120, **query)
 
 
-def frame_trace(figure: dict, frame: dict, name: str) -> dict:
-    """The data a frame gives the trace called ``name``."""
-    for data, index in zip(frame["data"], frame["traces"], strict=True):
-        if figure["data"][index].get("name") == name:
-            return data
-    raise KeyError(name)
-
-
 def charts(at) -> list[dict]:
+    """The page's other charts: loss against step, the minibatch view, the learning rate."""
     return [decoded(fig) for fig in chart_figures(at)]
+
+
+def lab(at) -> dict:
+    """What the epoch chart sends (ui/plotly_chart.py `lab_chart`): figure and motion."""
+    from ui.plotly_chart import COMPONENT
+
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == COMPONENT:
+            data = json.loads(element.proto.json)
+            if data.get("lab"):
+                return dict(figure=json.loads(data["lab"]["figure"]), motion=data["lab"]["motion"])
+    raise LookupError("no lab chart")
 
 
 def markdown(at) -> str:
@@ -65,31 +72,30 @@ def runs_for(at):
 def test_page_renders(query):
     at = open_lab(**query)
     assert at.title[0].value == "Minibatch SGD lab"
-    figures = charts(at)
-    assert len(figures) == 4  # animation, loss against step, minibatch view, learning rate
-    animation = figures[0]
-    assert 50 <= len(animation["frames"]) <= 100
+    assert len(charts(at)) == 3  # loss against step, minibatch view, learning rate
+    epoch = lab(at)
+    assert not epoch["figure"].get("frames")  # the browser plays the steps
+    assert epoch["motion"]["steps"] == at.session_state[CONFIG_KEY].steps
     text = markdown(at)
     assert "**GD** " in text and "**SGD** " in text  # where each ended, in a sentence
     assert "ended at **not converged**" not in text
     assert not at.warning  # nothing diverges on the first view
 
 
-def test_frames_highlight_the_true_minibatches_on_linreg():
+def test_the_epoch_chart_gets_the_true_minibatches_and_paths_on_linreg():
     at = open_lab(surface="linreg")
     ls, gd, sgd = runs_for(at)
     assert sgd.batch_size == 5 and sgd.steps_per_epoch == 4
-    animation = charts(at)[0]
-    checked = 0
-    for frame in animation["frames"]:
-        step = int(frame["name"])
-        if step >= sgd.steps:
-            continue
-        batch = np.asarray(sgd.batches[step])
-        highlighted = frame_trace(animation, frame, "current minibatch")
-        assert np.allclose(np.sort(highlighted["x"]), np.sort(ls.data_x[batch]), atol=1e-6)
-        checked += 1
-    assert checked >= 90
+    epoch = lab(at)
+    back = decoded_motion(epoch["motion"])
+    assert len(back["batches"]) == sgd.steps
+    for step, batch in enumerate(back["batches"]):
+        np.testing.assert_array_equal(batch, sgd.batches[step])
+    # The browser places example i at the examples trace's i-th point: the data point.
+    examples = next(t for t in decoded(epoch["figure"])["data"] if t.get("uid") == "examples")
+    np.testing.assert_allclose(examples["x"], ls.data_x, atol=1e-12)
+    for run_points, traj in zip(back["points"], (gd, sgd), strict=True):
+        assert np.abs(run_points - traj.points).max() < 1e-3 * max(ls.extent)
 
 
 def test_gd_stalls_at_the_saddle_and_sgd_escapes():
@@ -127,7 +133,7 @@ def test_lab_step_from_the_link_picks_the_step():
     assert f"Step 5 (epoch 2, batch 2 of 4) uses examples {', '.join(map(str, batch))}." in (
         caption
     )
-    minibatch_view = charts(at)[2]
+    minibatch_view = charts(at)[1]
     current = next(t for t in minibatch_view["data"] if t.get("name") == "current φ")
     assert np.allclose([current["x"][0], current["y"][0]], sgd.points[5], atol=1e-9)
     metrics = {m.label: m.value for m in at.metric}
@@ -157,7 +163,7 @@ def test_seed_schedule_button_sets_step_decay():
     assert not any(b.key == "seed_schedule" for b in at.button)
     ls, gd, sgd = runs_for(at)
     assert np.array_equal(np.unique(sgd.lrs), [0.1 / 8, 0.1 / 4, 0.1 / 2, 0.1])
-    lr_figure = charts(at)[3]
+    lr_figure = charts(at)[2]
     alpha = next(t for t in lr_figure["data"] if t["name"] == "α")
     assert np.allclose(alpha["y"], sgd.lrs)
     caption = "\n".join(c.value for c in at.main.caption)
@@ -192,4 +198,5 @@ def test_a_diverging_run_is_flagged_and_the_page_still_renders():
     messages = [w.value for w in at.warning]
     assert any(m.startswith("GD diverged at step") for m in messages), messages
     assert any(m.startswith("SGD diverged at step") for m in messages), messages
-    assert len(charts(at)) == 4
+    assert len(charts(at)) == 3
+    assert lab(at)["motion"]["diverged"][0] > 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import plotly.io as pio
 import streamlit as st
 
-from figures import sgd_animation
+from figures import sgd_motion
 from optimizers import run
 from optimizers.minibatch import (
     arrow_scale,
@@ -27,7 +28,6 @@ from optimizers.minibatch import (
 from ui import sidebar
 from ui.compute_common import surface_grid
 from ui.config import Config, RunSpec
-from ui.figure_cache import shared_figure
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -57,17 +57,28 @@ def lab_runs(key: LabKey):
     return gd, sgd
 
 
-def animation(key: LabKey):
-    """GD and SGD animated (ui/figure_cache.py: built once per key, shared)."""
+class LabView(NamedTuple):
+    """The SGD lab's epoch for the browser (figures/sgd_motion.py): the static figure as
+    Plotly JSON (its traces keep their uids, which the browser fills by), its height, and
+    both runs as binary arrays."""
 
-    def build():
-        gd, sgd = lab_runs(key)
-        # Mark the critical points near these paths (all of them unless the surface is crowded).
-        return sgd_animation.lab_animation(
-            _landscape(key).for_view([gd.points, sgd.points]), gd, sgd
-        )
+    figure: str
+    height: int
+    motion: dict
 
-    return shared_figure("lab_animation", key, build)
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def lab_view(key: LabKey) -> LabView:
+    """What the lab's epoch chart draws."""
+    gd, sgd = lab_runs(key)
+    ls = _landscape(key)
+    # Mark the critical points near these paths (all of them unless the surface is crowded).
+    figure = sgd_motion.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
+    return LabView(
+        pio.to_json(figure, validate=False, remove_uids=False),
+        int(figure.layout.height),
+        sgd_motion.lab_motion(ls, gd, sgd),
+    )
 
 
 # About 0.5 MB each (two 101 x 101 grids); a scrubbed slider fills it fast.

@@ -87,8 +87,10 @@ async function draw(Plotly, host, setTriggerValue) {
   await stopAnimation(Plotly, host);
   await Plotly.react(host, { data: fig.data, layout: fig.layout, frames: fig.frames || [], config });
   host.__plotted = true;
+  if (host.__markStep) host.__markStep(); // a chart that follows an animation's step
   if (!host.__listening) {
     host.__listening = true;
+    if (host.__markStep) host.on("plotly_afterplot", host.__markStep);
     // Pause interrupts the animation too: its rejected promise is no error either.
     host.on("plotly_animationinterrupted", () => {
       window.__descentStoppedAnimation = true;
@@ -122,6 +124,7 @@ export default function (component) {
   if (!data || !data.src) return;
   const ready = loadPlotly(data.src);
   if (data.race) return renderRace(component, ready);
+  if (data.lab) return renderLab(component, ready);
   if (!data.figure) return; // a loader: plotly.js starts downloading, nothing is drawn
 
   let host = parentElement.querySelector(":scope > .descent-plot");
@@ -146,6 +149,7 @@ export default function (component) {
     host.__posterShown = true;
     host.innerHTML = data.poster;
   }
+  if (data.follow) followStep(host, data.follow);
   host.__want = data; // the latest data wins; stale draws are skipped
   host.__chain = (host.__chain || Promise.resolve())
     .then(() => ready)

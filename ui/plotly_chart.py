@@ -32,18 +32,21 @@ PLOTLY_JS_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.j
 PLOTLY_JS_NAME = f"plotly-{plotly.offline.get_plotlyjs_version()}.min.js"
 COMPONENT = "descent_plotly"
 LOADER_KEY = "descent_plotly_loader"
-# The race's code (ui/race_chart.js) comes first: the module's default export calls it.
+# The race's code (ui/race_chart.js) and the SGD lab's (ui/sgd_chart.js, which uses the
+# race's helpers) come first: the module's default export calls them.
 _JS = "\n".join(
     (Path(__file__).parent / name).read_text(encoding="utf-8")
-    for name in ("race_chart.js", "plotly_chart.js")
+    for name in ("race_chart.js", "sgd_chart.js", "plotly_chart.js")
 )
 # The loader draws nothing and must take no room; charts hold their height while loading.
 _CSS = f"""
 .st-key-{LOADER_KEY} {{ display: none; }}
 .descent-plot {{ width: 100%; }}
 .descent-plot-error {{ color: #b42318; padding: 1rem 0; }}
-.descent-race {{ width: 100%; outline: none; }}
-.descent-race:focus-visible {{ outline: 2px solid #0072B2; outline-offset: 2px; }}
+.descent-race, .descent-lab {{ width: 100%; outline: none; }}
+.descent-race:focus-visible, .descent-lab:focus-visible {{ outline: 2px solid #0072B2;
+  outline-offset: 2px; }}
+.descent-follow {{ position: relative; }}
 .descent-controls {{ display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; align-items: center;
   font-size: 0.9rem; margin-bottom: 0.3rem; }}
 .descent-alpha, .descent-time {{ display: flex; gap: 0.4rem; align-items: center;
@@ -140,6 +143,7 @@ def plotly_chart(
     poster: str | None = None,
     on_click=None,
     config: dict | None = None,
+    follow: str | None = None,
 ):
     """Draw a Plotly figure given as JSON; later runs with the same ``key`` update it.
 
@@ -148,6 +152,8 @@ def plotly_chart(
     ``poster``: trusted SVG shown until plotly.js has loaded and drawn (a new page only).
     ``on_click``: called (before the rerun) when the 2D plot is clicked; read the point with
     `clicked_xy`.
+    ``follow``: a group of animated charts (e.g. the SGD lab's, `figures.sgd_motion.GROUP`)
+    whose current step this chart marks with a vertical line (its x axis is the step).
     """
     src = _source()
     if src is None:
@@ -161,6 +167,7 @@ def plotly_chart(
         poster=poster,
         clickable=on_click is not None,
         config={"displaylogo": False, **(config or {})},
+        follow=follow,
     )
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     return _component()(key=key, data=data, height=height, **callbacks)
@@ -169,10 +176,12 @@ def plotly_chart(
 DEFAULT_HEIGHT = 450  # px: Plotly's own default for a figure without a height
 
 
-def chart(figure, *, key: str, on_click=None, config: dict | None = None):
+def chart(
+    figure, *, key: str, on_click=None, config: dict | None = None, follow: str | None = None
+):
     """Draw a ``go.Figure`` in place of ``st.plotly_chart``: later runs with the same ``key``
-    update the chart with ``Plotly.react`` instead of building a new one. ``on_click``:
-    see `plotly_chart`; ``config`` is merged into Plotly's config."""
+    update the chart with ``Plotly.react`` instead of building a new one. ``on_click``,
+    ``follow``: see `plotly_chart`; ``config`` is merged into Plotly's config."""
     height = int(figure.layout.height or DEFAULT_HEIGHT)
     return plotly_chart(
         pio.to_json(figure, validate=False),
@@ -180,6 +189,7 @@ def chart(figure, *, key: str, on_click=None, config: dict | None = None):
         height=height,
         on_click=on_click,
         config=config,
+        follow=follow,
     )
 
 
@@ -197,6 +207,24 @@ def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
         src=src,
         race=dict(contour=view.contour, surface=view.surface, loss=view.loss, motion=view.motion),
         poster=view.poster,
+        clickable=on_click is not None,
+        config={"displaylogo": False, **(config or {})},
+    )
+    callbacks = {"on_click_change": on_click} if on_click is not None else {}
+    return _component()(key=key, data=data, **callbacks)
+
+
+def lab_chart(view, *, key: str, on_click=None, config: dict | None = None):
+    """The SGD lab's epoch (a `ui.compute_sgd.LabView`): GD and SGD on the contour beside the
+    minibatches, with Play/Pause/step/speed that run in the browser (ui/sgd_chart.js).
+    ``on_click``, ``config``: as for `chart`."""
+    src = _source()
+    if src is None:
+        return None
+    data = dict(
+        src=src,
+        lab=dict(figure=view.figure, motion=view.motion),
+        height=view.height,
         clickable=on_click is not None,
         config={"displaylogo": False, **(config or {})},
     )

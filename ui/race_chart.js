@@ -197,8 +197,9 @@ function swatch(o) {
 // plot costs about 0.1 s on a machine without a GPU. Each mark keeps its data coordinates in
 // data-x and data-y.
 class Overlay {
-  constructor(panel, gd) {
+  constructor(panel, gd, axes = ["xaxis", "yaxis"]) {
     this.gd = gd;
+    this.axes = axes; // a subplot's axes (the SGD lab draws over two)
     this.svg = document.createElementNS(SVGNS, "svg");
     this.svg.setAttribute("class", "descent-overlay");
     panel.append(this.svg);
@@ -207,9 +208,10 @@ class Overlay {
   // Lay the SVG over the plot area; false until Plotly has drawn the axes.
   place() {
     const layout = this.gd._fullLayout;
-    if (!layout || !layout.xaxis || !layout.xaxis._length) return false;
-    this.xa = layout.xaxis;
-    this.ya = layout.yaxis;
+    const [xname, yname] = this.axes;
+    if (!layout || !layout[xname] || !layout[xname]._length) return false;
+    this.xa = layout[xname];
+    this.ya = layout[yname];
     Object.assign(this.svg.style, {
       left: `${this.xa._offset}px`,
       top: `${this.ya._offset}px`,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from figures.sgd_animation import position_text
 from tests.browser.helpers import (
     SCREENSHOT_DIR,
     assert_no_console_errors,
@@ -29,27 +30,27 @@ PLOTS = '.js-plotly-plot[data-testid="descent-chart"]'
 N_PLOTS = 4  # animation, loss against step, minibatch view, learning rate
 
 
-def _slider_text(page) -> str:
-    """The current-value text of the animation's step slider ("step 12 · epoch 4, ...")."""
-    return page.evaluate(
-        """(sel) => {
-            const plot = document.querySelector(sel);
-            const texts = plot ? plot.querySelectorAll('.slider-container text') : [];
-            for (const t of texts) if (t.textContent.startsWith('step ')) return t.textContent;
-            return null;
-        }""",
-        PLOTS,
-    )
+LAB = ".descent-lab"
+STEP_TEXT = ".descent-lab .descent-step-text"
+LOSS_STEP = '.st-key-sgd_loss_chart .descent-overlay [data-uid="step"]'
+# Where the heads are and what the status line says, as drawn over the epoch chart.
+HEADS_JS = """() => {
+    const mark = uid => document.querySelector(`.descent-lab .descent-overlay [data-uid="${uid}"]`);
+    return ['head:gd', 'head:sgd'].map(uid => [mark(uid).dataset.x, mark(uid).dataset.y])
+        .concat([mark('status').textContent]);
+}"""
 
 
-def _press(page, label: str) -> None:
-    """Click a Plotly animation button where a person would (Playwright's own click calls
-    the SVG group inert)."""
-    button = page.locator(PLOTS).first.locator(".updatemenu-button", has_text=label).first
-    button.scroll_into_view_if_needed()
-    box = button.bounding_box()
-    assert box is not None, f"no {label} button"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+def _step(page) -> int:
+    """The step the epoch chart shows ("step 12 / 200")."""
+    return int(page.locator(STEP_TEXT).inner_text().split()[1])
+
+
+def _sent_frames(page) -> list:
+    """Every websocket frame the page sends from now on (call before page.goto)."""
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    return sent
 
 
 def _open(page, url: str) -> None:
@@ -64,26 +65,17 @@ def _open(page, url: str) -> None:
     assert page.locator("h1", has_text="Minibatch SGD lab").count() == 1
 
 
-# The markers a trace shows on screen, by the trace's name (Plotly keeps each trace's data
-# on its SVG group as __data__).
-_RENDERED_POINTS = """([sel, name]) => {
-    const gd = document.querySelector(sel);
-    const counts = [];
-    gd.data.forEach((trace, index) => {
-        if (trace.name !== name) return;
-        for (const g of gd.querySelectorAll('g.trace.scatter')) {
-            const d = g.__data__;
-            if (d && d[0] && d[0].trace && d[0].trace.index === index)
-                counts.push(g.querySelectorAll('path.point').length);
-        }
-    });
-    return counts;
+# The markers drawn over the epoch chart for the moving trace ``uid`` (one path, a marker
+# per point).
+_DRAWN_POINTS = """(uid) => {
+    const mark = document.querySelector(`.descent-lab .descent-overlay [data-uid="${uid}"]`);
+    return mark ? (mark.getAttribute('d').match(/M/g) || []).length : 0;
 }"""
 
 
-def _shown(page, name: str) -> int:
-    """Markers on screen of the moving trace ``name`` (its legend-only twin shows none)."""
-    return max(page.evaluate(_RENDERED_POINTS, [PLOTS, name]))
+def _shown(page, uid: str) -> int:
+    """Markers on screen of the moving trace ``uid`` ("minibatch" or "visited")."""
+    return page.evaluate(_DRAWN_POINTS, uid)
 
 
 @pytest.mark.parametrize(
@@ -94,46 +86,93 @@ def _shown(page, name: str) -> int:
         ("?surface=saddle&x0=2.5&y0=0", "sgd_lab_saddle", 8, 4),
     ],
 )
-def test_sgd_lab_plays(page, app_server, query, name, batch_size, per_epoch):
+def test_sgd_lab_plays_in_the_browser(page, app_server, query, name, batch_size, per_epoch):
+    sent = _sent_frames(page)
     _open(page, f"{app_server}/sgd_lab{query}")
     assert_no_exception(page)
-
-    before = _slider_text(page)
-    assert before.startswith("step 0 ·"), before
-    _press(page, "Play")
-    page.wait_for_timeout(1500)
-    during = _slider_text(page)
-    _assert_no_console_errors(page)
-    _press(page, "Pause")
-    page.wait_for_timeout(300)
-    paused = _slider_text(page)
-    page.wait_for_timeout(700)
-    assert _slider_text(page) == paused, "the animation kept running after Pause"
-    step_before = int(before.split()[1])
-    step_during = int(during.split()[1])
-    assert step_during > step_before, (before, during)
-    assert "epoch" in during or "end" in during
-
-    # The right panel's status line shows the paused frame's step, and the contour (a layout
-    # image, which frames drawn with redraw=False leave alone) is still there.
     chart = page.locator(PLOTS).first
-    step_paused = int(paused.split()[1])
-    assert chart.locator("text", has_text=f"step {step_paused}:").count() == 1
-    assert chart.locator(".imagelayer image").count() == 1
+    assert _step(page) == 0
+    first = page.evaluate(HEADS_JS)
+    assert first[2] == f"step 0: epoch 1, batch 1 of {per_epoch}"
+    page.evaluate("() => { document.querySelector('.descent-lab .js-plotly-plot').__marked = 1; }")
+    frames = len(sent)
 
-    # On screen: this step's minibatch, and the examples its epoch used before it.
-    assert _shown(page, "current minibatch") == batch_size
-    assert _shown(page, "used earlier this epoch") == (step_paused % per_epoch) * batch_size
-
-    _assert_no_console_errors(page, paused=True)
-    chart.screenshot(path=str(SCREENSHOT_DIR / f"{name}_paused.png"))
-    screenshot(page, name)
-
-    _press(page, "Start")  # back to step 0: a new epoch, nothing used yet
+    # Play advances the heads and the status line; Pause holds the step.
+    page.locator(".descent-lab .descent-play").click()
+    page.wait_for_timeout(1200)
+    assert page.evaluate(HEADS_JS) != first
+    page.locator(".descent-lab .descent-play").click()
+    paused = _step(page)
+    assert paused > 0
     page.wait_for_timeout(500)
-    assert _slider_text(page).startswith("step 0 ·")
-    assert _shown(page, "used earlier this epoch") == 0
-    assert _shown(page, "current minibatch") == batch_size
+    assert _step(page) == paused
+    status = page.evaluate(HEADS_JS)[2]
+    steps = int(page.locator('.descent-lab input[aria-label="step"]').get_attribute("max"))
+    assert status == f"step {paused}: {position_text(paused, steps, per_epoch)}"  # as Python says
+    # On screen: this step's minibatch, the examples its epoch used before it, the status
+    # line, and the contour (a layout image, which these updates leave alone).
+    assert _shown(page, "minibatch") == batch_size
+    assert _shown(page, "visited") == (paused % per_epoch) * batch_size
+    assert page.locator(f"{LAB} text", has_text=f"step {paused}:").count() == 1
+    assert chart.locator(".imagelayer image").count() == 1
+    # The loss chart marks the step.
+    page.wait_for_function(
+        "([sel, s]) => { const m = document.querySelector(sel);"
+        " return m && JSON.parse(m.dataset.x)[0] === s; }",
+        arg=[LOSS_STEP, paused],
+        timeout=10000,
+    )
+    chart.screenshot(path=str(SCREENSHOT_DIR / f"{name}_paused.png"))
+    page.locator(".st-key-sgd_loss_chart").screenshot(path=str(SCREENSHOT_DIR / f"{name}_loss.png"))
+
+    # Play resumes from the paused step (it does not start over).
+    resumed = page.evaluate(
+        "() => { document.querySelector('.descent-lab .descent-play').click();"
+        " return document.querySelector('.descent-lab .descent-step-text').textContent; }"
+    )
+    assert int(resumed.split()[1]) == paused
+    page.wait_for_timeout(400)
+    before_speed = _step(page)
+    assert before_speed > paused
+    # A new speed keeps the step and keeps playing.
+    page.locator('.descent-lab select[aria-label="speed"]').select_option("0.5")
+    after_speed = _step(page)
+    assert after_speed >= before_speed
+    page.wait_for_timeout(500)
+    assert _step(page) > after_speed
+    page.locator(".descent-lab .descent-play").click()
+    s = _step(page)
+
+    # ±1 step, and the keys with the chart focused: Space plays and pauses, arrows step.
+    page.locator('.descent-lab button[title^="One step forward"]').click()
+    assert _step(page) == s + 1
+    page.locator('.descent-lab button[title^="One step back"]').click()
+    page.locator('.descent-lab button[title^="One step back"]').click()
+    assert _step(page) == s - 1
+    page.locator(LAB).focus()
+    page.keyboard.press("ArrowRight")
+    assert _step(page) == s
+    page.keyboard.press("Space")
+    page.wait_for_timeout(400)
+    page.keyboard.press("Space")
+    moved = _step(page)
+    assert moved > s
+    page.wait_for_timeout(300)
+    assert _step(page) == moved
+
+    # The step slider: back to step 0, a new epoch with nothing used yet.
+    slider = page.locator('.descent-lab input[aria-label="step"]')
+    slider.focus()
+    slider.press("Home")
+    assert _step(page) == 0
+    assert page.evaluate(HEADS_JS)[2] == f"step 0: epoch 1, batch 1 of {per_epoch}"
+    assert _shown(page, "visited") == 0
+    assert _shown(page, "minibatch") == batch_size
+    # The chart is the same element, and the browser never asked the server.
+    assert page.evaluate("() => document.querySelector('.descent-lab .js-plotly-plot').__marked")
+    assert len(sent) == frames
+    _assert_no_console_errors(page)
+    screenshot(page, name)
 
 
 def test_sgd_lab_url_step_and_warning(page, app_server):
