@@ -97,7 +97,8 @@ def keep_mask(coords: np.ndarray, tolerance: np.ndarray, forced=None) -> np.ndar
             if 0 <= f < n:
                 keep[r, f] = True
     keep = keep.ravel()
-    scaled = (coords / tolerance).reshape(runs * n, coords.shape[2])
+    # One contiguous column per coordinate: the passes below work on 1-D arrays.
+    columns = (coords / tolerance).reshape(runs * n, coords.shape[2]).T.copy()
     bounds = np.flatnonzero(keep)
     starts, ends = bounds[:-1], bounds[1:]
     while True:
@@ -105,15 +106,19 @@ def keep_mask(coords: np.ndarray, tolerance: np.ndarray, forced=None) -> np.ndar
         starts, ends, inner = starts[inner > 0], ends[inner > 0], inner[inner > 0]
         if not len(starts):
             break
-        segment = np.repeat(np.arange(len(starts)), inner)
         first = np.cumsum(inner) - inner  # where each segment's steps begin in the flat list
-        i, j = starts[segment], ends[segment]
-        t = i + 1 + np.arange(len(segment)) - first[segment]
-        frac = ((t - i) / (j - i))[:, None]
-        line = scaled[i] + frac * (scaled[j] - scaled[i])
-        err = np.max(np.abs(scaled[t] - line), axis=1)
+        at = np.arange(inner.sum()) - np.repeat(first, inner)  # 0, 1, ... in each segment
+        t = np.repeat(starts + 1, inner) + at
+        frac = (at + 1) / np.repeat(inner + 1, inner)  # (t - i) / (j - i)
+        err = None
+        for column in columns:
+            line = np.repeat(column[starts], inner)
+            line += frac * np.repeat(column[ends] - column[starts], inner)
+            e = np.abs(column[t] - line)
+            err = e if err is None else np.maximum(err, e)
         worst = np.maximum.reduceat(err, first)
         # The first step of each segment where its error is largest (as np.argmax takes).
+        segment = np.repeat(np.arange(len(starts)), inner)
         at_worst = np.flatnonzero(err == worst[segment])
         split = np.full(len(starts), -1)
         split[segment[at_worst[::-1]]] = t[at_worst[::-1]]
