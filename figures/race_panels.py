@@ -51,20 +51,6 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     zmin, zmax = float(np.nanmin(zc)), float(np.nanmax(zc))
     (x0, x1), (y0, y1) = landscape.bounds
     fig = go.Figure()
-    # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
-    # contour trace: an animation frame redraws only the traces that move, and Plotly would
-    # drop a contour trace that is not among them.
-    fig.add_layout_image(
-        source=png_data_uri(loss_bands(landscape, BANDS_PX)),
-        xref="x",
-        yref="y",
-        x=x0,
-        y=y1,
-        sizex=x1 - x0,
-        sizey=y1 - y0,
-        sizing="stretch",
-        layer="below",
-    )
     # The colour bar, carried by an invisible point.
     fig.add_trace(
         go.Scatter(
@@ -119,13 +105,33 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                 ),
             ]
         )
-    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
-    fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", **axis)
-    fig.update_yaxes(
-        title_text=PHI1, range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", **axis
+    # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
+    # contour trace: an animation frame redraws only the traces that move, and Plotly would
+    # drop a contour trace that is not among them.
+    image = dict(
+        source=png_data_uri(loss_bands(landscape, BANDS_PX)),
+        xref="x",
+        yref="y",
+        x=x0,
+        y=y1,
+        sizex=x1 - x0,
+        sizey=y1 - y0,
+        sizing="stretch",
+        layer="below",
     )
-    fig.update_layout(
-        template="plotly_white",
+    axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        images=[image],
+        xaxis=dict(title=dict(text=PHI0), range=[x0, x1], constrain="domain", **axis),
+        yaxis=dict(
+            title=dict(text=PHI1),
+            range=[y0, y1],
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+            **axis,
+        ),
         font=FONT,
         height=PANEL_HEIGHT,
         margin=dict(l=50, r=10, t=10, b=45),
@@ -231,7 +237,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     scene_axis = dict(showbackground=False, gridcolor="#DDDDDD", zerolinecolor="#BBBBBB")
     small = dict(tickfont=dict(size=11), title_font=dict(size=12))
     wx, wy = landscape.extent
-    fig.update_scenes(
+    scene = dict(
         xaxis=dict(title=PHI0, range=[x0, x1], nticks=5, **scene_axis, **small),
         yaxis=dict(title=PHI1, range=[y0, y1], nticks=5, **scene_axis, **small),
         zaxis=dict(
@@ -248,8 +254,9 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         camera=dict(eye=dict(x=0.6, y=-1.1, z=1.6), center=dict(x=0, y=0, z=-0.15)),
         uirevision=f"race:{landscape.name}",
     )
-    fig.update_layout(
-        template="plotly_white",
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        scene=scene,
         font=FONT,
         height=PANEL_HEIGHT,
         margin=dict(l=0, r=0, t=0, b=0),
@@ -309,16 +316,17 @@ def loss_figure(optimizers: Sequence[str], axis: dict, steps: int) -> go.Figure:
                 ),
             ]
         )
-    fig.update_xaxes(title_text="step", range=[0, max(1, steps)], showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title_text=axis["title"],
-        type="log",
-        range=axis["range"],
-        showgrid=True,
-        exponentformat="power",
-    )
-    fig.update_layout(
-        template="plotly_white",
+    fig.layout = dict(  # one assignment: see contour_figure
+        xaxis=dict(
+            title=dict(text="step"), range=[0, max(1, steps)], showgrid=True, zeroline=False
+        ),
+        yaxis=dict(
+            title=dict(text=axis["title"]),
+            type="log",
+            range=axis["range"],
+            showgrid=True,
+            exponentformat="power",
+        ),
         font=FONT,
         height=LOSS_HEIGHT,
         margin=dict(l=60, r=10, t=10, b=45),
