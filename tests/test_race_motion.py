@@ -19,8 +19,8 @@ from figures.race_motion import (
 )
 from landscapes import get_landscape
 from optimizers import run
-from ui.compute import ALPHA_FACTORS, CENTRE, race, sweeps
-from ui.config import Config, OptimizerSettings
+from ui.compute import ALPHA_FACTORS, CENTRE, alpha_sweep, race, sweeps
+from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 
 def test_factors_span_a_decade_each_way_with_the_centre_exactly_one():
@@ -227,3 +227,41 @@ def test_keep_mask_thins_every_run_as_keep_steps_does_alone():
         assert mask.shape == (runs, n)
         for r in range(runs):
             assert np.array_equal(np.flatnonzero(mask[r]), expected[r]), (trial, r)
+
+
+def test_a_cached_sweep_keeps_every_batch_as_one_array_row():
+    """The cache pickles each sweep on every read and write: its batches are one array (a
+    row per step), the very batches of the run."""
+    cfg = _config(steps=40)
+    s = cfg.settings[1]  # minibatch SGD
+    swept = alpha_sweep.__wrapped__(
+        cfg.surface,
+        cfg.landscape_params,
+        s.name,
+        tuple(cfg.start),
+        cfg.steps,
+        s.lr,
+        s.beta,
+        s.gamma,
+        s.eps,
+        s.batch_size,
+        cfg.seed,
+        cfg.schedule,
+    )
+    reference = run(
+        cfg.landscape(),
+        s.name,
+        np.tile(cfg.start, (len(ALPHA_FACTORS), 1)),
+        cfg.steps,
+        s.lr * ALPHA_FACTORS,
+        beta=s.beta,
+        gamma=s.gamma,
+        eps=s.eps,
+        batch_size=s.batch_size,
+        seed=cfg.seed,
+        schedule=schedule_from_tuple(cfg.schedule),
+    )
+    assert isinstance(swept.batches, np.ndarray) and swept.batches.shape == (40, s.batch_size)
+    for row, batch in zip(swept.batches, reference.batches, strict=True):
+        np.testing.assert_array_equal(row, batch)
+    np.testing.assert_array_equal(swept.points, reference.points)

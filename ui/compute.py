@@ -47,7 +47,7 @@ def alpha_sweep(
     """One vectorized run of ``optimizer`` at ``lr * ALPHA_FACTORS``, all from ``start``."""
     ls = _landscape(surface, params)
     starts = np.tile(np.asarray(start, dtype=float), (len(ALPHA_FACTORS), 1))
-    return run(
+    trajectory = run(
         ls,
         optimizer,
         starts,
@@ -60,6 +60,11 @@ def alpha_sweep(
         seed=seed,
         schedule=schedule_from_tuple(schedule),
     )
+    # Every batch as one row of an array, not a list of a thousand small arrays: the cache
+    # pickles this value on each write and read, and the list was most of that time.
+    if len({len(b) for b in trajectory.batches}) == 1:
+        trajectory = replace(trajectory, batches=np.stack(trajectory.batches))
+    return trajectory
 
 
 def _swept(config: Config, s: OptimizerSettings) -> Trajectory:
