@@ -141,3 +141,10 @@ def test_a_dead_replica_is_restarted(served):
         if f"127.0.0.1:{victim['port']}" in names:
             break
     assert f"127.0.0.1:{victim['port']}" in names, names
+
+
+def test_replicas_run_with_two_malloc_arenas(served):
+    """glibc's per-thread arenas kept freed memory as RSS: the supervisor caps them."""
+    for replica in served["replicas"]:
+        env = Path(f"/proc/{replica['pid']}/environ").read_bytes().split(b"\0")
+        assert b"MALLOC_ARENA_MAX=2" in env
