@@ -143,8 +143,10 @@ def test_a_dead_replica_is_restarted(served):
     assert f"127.0.0.1:{victim['port']}" in names, names
 
 
-def test_replicas_run_with_two_malloc_arenas(served):
-    """glibc's per-thread arenas kept freed memory as RSS: the supervisor caps them."""
+def test_replicas_run_with_bounded_malloc(served):
+    """glibc's per-thread arenas and rising mmap threshold kept freed memory as RSS: the
+    supervisor fixes both."""
     for replica in served["replicas"]:
         env = Path(f"/proc/{replica['pid']}/environ").read_bytes().split(b"\0")
         assert b"MALLOC_ARENA_MAX=2" in env
+        assert b"MALLOC_MMAP_THRESHOLD_=131072" in env
