@@ -116,17 +116,19 @@ def loss_figure(
     fig = go.Figure()
     for k, name in enumerate(optimizers):
         fig.add_traces(_curve(k, name, None if runs is None else runs[k], axis))
-    fig.update_xaxes(title_text="step", range=[0, max(1, steps)], showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title_text=axis["title"],
-        type="log",
-        range=axis["range"],
-        showgrid=True,
-        exponentformat="power",
-        **log_ticks(axis["range"]),
-    )
-    fig.update_layout(
-        template="plotly_white",
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        xaxis=dict(
+            title=dict(text="step"), range=[0, max(1, steps)], showgrid=True, zeroline=False
+        ),
+        yaxis=dict(
+            title=dict(text=axis["title"]),
+            type="log",
+            range=axis["range"],
+            showgrid=True,
+            exponentformat="power",
+            **log_ticks(axis["range"]),
+        ),
         font=dict(family=style.FONT_FAMILY, size=13),
         height=height,
         margin=dict(l=60, r=10, t=30 if legend else 10, b=45),

@@ -77,18 +77,29 @@ def _log_loss(losses, floor: float, eps: float) -> np.ndarray:
 def keep_steps(coords: np.ndarray, tolerance: np.ndarray, forced=()) -> np.ndarray:
     """Sorted step indices of ``coords`` (T+1, D) such that linear interpolation in the step
     between kept neighbours is within ``tolerance`` (D,) of every step (Douglas-Peucker with
-    the step as the parameter). ``forced`` steps are always kept.
+    the step as the parameter). ``forced`` steps are always kept."""
+    return np.flatnonzero(keep_mask(np.asarray(coords)[None], tolerance, [forced])[0])
 
-    Each segment's split depends only on its own end points, so every segment of one depth
-    is split in one vectorized pass: as many passes as the recursion is deep.
+
+def keep_mask(coords: np.ndarray, tolerance: np.ndarray, forced=None) -> np.ndarray:
+    """`keep_steps` of every run of ``coords`` (R, T+1, D) at once, as a mask (R, T+1) of the
+    kept steps; ``forced[r]`` are run r's forced steps.
+
+    Each segment's split depends only on its own end points, so every segment of one depth,
+    of every run, is split in one vectorized pass: as many passes as the deepest recursion.
+    The runs lie end to end in one array; each run's first and last steps are kept, so no
+    segment crosses from one run into the next.
     """
-    n = len(coords)
-    keep = np.zeros(n, dtype=bool)
-    keep[[0, n - 1]] = True
-    for f in forced:
-        if 0 <= f < n:
-            keep[f] = True
-    scaled = coords / tolerance
+    runs, n = coords.shape[:2]
+    keep = np.zeros((runs, n), dtype=bool)
+    keep[:, [0, n - 1]] = True
+    for r, steps in enumerate(forced or ()):
+        for f in steps:
+            if 0 <= f < n:
+                keep[r, f] = True
+    keep = keep.ravel()
+    # One contiguous column per coordinate: the passes below work on 1-D arrays.
+    columns = (coords / tolerance).reshape(runs * n, coords.shape[2]).T.copy()
     bounds = np.flatnonzero(keep)
     starts, ends = bounds[:-1], bounds[1:]
     while True:
@@ -96,15 +107,19 @@ def keep_steps(coords: np.ndarray, tolerance: np.ndarray, forced=()) -> np.ndarr
         starts, ends, inner = starts[inner > 0], ends[inner > 0], inner[inner > 0]
         if not len(starts):
             break
-        segment = np.repeat(np.arange(len(starts)), inner)
         first = np.cumsum(inner) - inner  # where each segment's steps begin in the flat list
-        i, j = starts[segment], ends[segment]
-        t = i + 1 + np.arange(len(segment)) - first[segment]
-        frac = ((t - i) / (j - i))[:, None]
-        line = scaled[i] + frac * (scaled[j] - scaled[i])
-        err = np.max(np.abs(scaled[t] - line), axis=1)
+        at = np.arange(inner.sum()) - np.repeat(first, inner)  # 0, 1, ... in each segment
+        t = np.repeat(starts + 1, inner) + at
+        frac = (at + 1) / np.repeat(inner + 1, inner)  # (t - i) / (j - i)
+        err = None
+        for column in columns:
+            line = np.repeat(column[starts], inner)
+            line += frac * np.repeat(column[ends] - column[starts], inner)
+            e = np.abs(column[t] - line)
+            err = e if err is None else np.maximum(err, e)
         worst = np.maximum.reduceat(err, first)
         # The first step of each segment where its error is largest (as np.argmax takes).
+        segment = np.repeat(np.arange(len(starts)), inner)
         at_worst = np.flatnonzero(err == worst[segment])
         split = np.full(len(starts), -1)
         split[segment[at_worst[::-1]]] = t[at_worst[::-1]]
@@ -114,7 +129,7 @@ def keep_steps(coords: np.ndarray, tolerance: np.ndarray, forced=()) -> np.ndarr
             np.concatenate([starts[cut], split[cut]]),
             np.concatenate([split[cut], ends[cut]]),
         )
-    return np.flatnonzero(keep)
+    return keep.reshape(runs, n)
 
 
 def _b64(values, dtype) -> str:
@@ -168,24 +183,24 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
     floor, eps = loss_transform(all_losses)
     (x0, x1), (y0, y1) = landscape.bounds
     tolerance = np.array([(x1 - x0) * XY_TOLERANCE, (y1 - y0) * XY_TOLERANCE, LOG_LOSS_TOLERANCE])
-    idx, xs, ys, ls, offsets, diverged, stops = [], [], [], [], [0], [], []
-    for s in sweeps:
-        for k in range(len(factors)):
-            points, losses, d = s.points[:, k], s.losses[:, k], int(s.diverged[k])
-            coords = np.column_stack([points, _log_loss(losses, floor, eps)])
-            kept = keep_steps(coords, tolerance, forced=(d - 1, d) if d > 0 else ())
-            idx.append(np.diff(kept, prepend=0))  # per run: steps between kept points
-            xs.append(points[kept, 0])
-            ys.append(points[kept, 1])
-            ls.append(losses[kept])
-            offsets.append(offsets[-1] + len(kept))
-            diverged.append(d)
-            stops.append(
-                stop_point(points[: max(1, d)], landscape.bounds).tolist() if d >= 0 else None
-            )
-    cat = (lambda parts: np.concatenate(parts)) if sweeps else (lambda parts: np.zeros(0))
+    # Every run of every optimizer side by side: run r = o * K + k.
+    points = np.concatenate([s.points for s in sweeps], axis=1) if sweeps else np.zeros((1, 0, 2))
+    losses = np.concatenate([s.losses for s in sweeps], axis=1) if sweeps else np.zeros((1, 0))
+    diverged = [int(d) for s in sweeps for d in s.diverged]
+    coords = np.concatenate([points, _log_loss(losses, floor, eps)[..., None]], axis=2)
+    keep = keep_mask(
+        coords.transpose(1, 0, 2), tolerance, [(d - 1, d) if d > 0 else () for d in diverged]
+    )
+    run, kept = np.nonzero(keep)  # run by run, each run's kept steps in order
+    offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+    idx = np.diff(kept, prepend=0)  # per run: steps between kept points (from 0 at its start)
+    idx[offsets[:-1]] = 0  # a run's first kept step is step 0
+    stops = [
+        stop_point(points[: max(1, d), r], landscape.bounds) if d >= 0 else None
+        for r, d in enumerate(diverged)
+    ]
     (bx0, bx1), (by0, by1) = landscape.divergence_box()
-    log_losses = _log_loss(cat(ls), floor, eps)
+    log_losses = coords[kept, run, 2]
     lmin = float(log_losses.min()) if log_losses.size else 0.0
     lmax = float(log_losses.max()) if log_losses.size else 1.0
     return dict(
@@ -202,16 +217,16 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
             )
             for s in sweeps
         ],
-        offsets=offsets,
+        offsets=[int(o) for o in offsets],
         diverged=diverged,
         stops=stops,
         # loss = 10**v - eps + floor, v = lo + q / Q * (hi - lo)
         ranges=dict(x=[bx0, bx1], y=[by0, by1], loss=[lmin, lmax]),
         loss_floor=floor,
         loss_eps=eps,
-        idx=base64.b64encode(varint(cat(idx))).decode("ascii"),
-        x=quantize(cat(xs), bx0, bx1),
-        y=quantize(cat(ys), by0, by1),
+        idx=base64.b64encode(varint(idx)).decode("ascii"),
+        x=quantize(points[kept, run, 0], bx0, bx1),
+        y=quantize(points[kept, run, 1], by0, by1),
         loss=quantize(log_losses, lmin, lmax),
     )
 

@@ -40,9 +40,6 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     levels = ColorLevels(landscape)
     (x0, x1), (y0, y1) = landscape.bounds
     fig = go.Figure()
-    # The loss's colour bands as an image (as the static preview's, figures/poster.py), not
-    # a contour trace: the browser redraws the moving traces, and Plotly would drop a contour.
-    fig.add_layout_image(levels.image(*landscape.grid(BANDS_PX)))
     # The colour bar, carried by an invisible point.
     fig.add_trace(levels.colorbar_trace(levels.colorbar(thickness=10, len=0.9)))
     fig.add_traces(critical_traces(landscape.critical_points))
@@ -70,13 +67,23 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
                 ),
             ]
         )
+    # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
+    # contour trace: an animation frame redraws only the traces that move, and Plotly would
+    # drop a contour trace that is not among them.
+    image = levels.image(*landscape.grid(BANDS_PX))
     axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
-    fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", **axis)
-    fig.update_yaxes(
-        title_text=PHI1, range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", **axis
-    )
-    fig.update_layout(
-        template="plotly_white",
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        images=[image],
+        xaxis=dict(title=dict(text=PHI0), range=[x0, x1], constrain="domain", **axis),
+        yaxis=dict(
+            title=dict(text=PHI1),
+            range=[y0, y1],
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+            **axis,
+        ),
         font=FONT,
         height=PANEL_HEIGHT,
         margin=CONTOUR_MARGIN,
@@ -175,7 +182,7 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     scene_axis = dict(showbackground=False, gridcolor="#DDDDDD", zerolinecolor="#BBBBBB")
     small = dict(tickfont=dict(size=11), title_font=dict(size=12))
     wx, wy = landscape.extent
-    fig.update_scenes(
+    scene = dict(
         xaxis=dict(title=PHI0, range=[x0, x1], nticks=5, **scene_axis, **small),
         yaxis=dict(title=PHI1, range=[y0, y1], nticks=5, **scene_axis, **small),
         zaxis=dict(
@@ -192,8 +199,9 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         camera=dict(eye=dict(x=0.6, y=-1.1, z=1.6), center=dict(x=0, y=0, z=-0.15)),
         uirevision=f"race:{landscape.name}",
     )
-    fig.update_layout(
-        template="plotly_white",
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        scene=scene,
         font=FONT,
         height=PANEL_HEIGHT,
         margin=dict(l=0, r=0, t=0, b=0),

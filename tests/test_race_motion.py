@@ -10,6 +10,7 @@ from figures.race_motion import (
     AlphaSweep,
     alpha_factors,
     decode,
+    keep_mask,
     keep_steps,
     motion_payload,
     run_of,
@@ -18,8 +19,8 @@ from figures.race_motion import (
 )
 from landscapes import get_landscape
 from optimizers import run
-from ui.compute_compare import ALPHA_FACTORS, CENTRE, race, sweeps
-from ui.config import Config, OptimizerSettings
+from ui.compute_compare import ALPHA_FACTORS, CENTRE, alpha_sweep, race, sweeps
+from ui.config import Config, OptimizerSettings, schedule_from_tuple
 
 
 def test_factors_span_a_decade_each_way_with_the_centre_exactly_one():
@@ -202,3 +203,52 @@ def test_keep_steps_equals_the_one_segment_at_a_time_reference():
         forced = tuple(int(f) for f in rng.integers(0, n, size=int(rng.integers(0, 3))))
         expected = _keep_steps_recursive(coords, tolerance, forced)
         assert np.array_equal(keep_steps(coords, tolerance, forced), expected), trial
+
+
+def test_keep_mask_thins_every_run_as_keep_steps_does_alone():
+    """The payload thins all runs of all optimizers in one call: each run must keep exactly
+    the steps the one-segment-at-a-time reference keeps for it alone, blow-ups included."""
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        runs, n = int(rng.integers(1, 30)), int(rng.integers(2, 400))
+        coords = np.cumsum(rng.normal(size=(runs, n, 3)) * rng.uniform(0.01, 3), axis=1)
+        forced = []
+        for r in range(runs):
+            d = int(rng.integers(-1, n))
+            if d > 0:  # a diverged run: non-finite from its divergence on
+                coords[r, d:] = rng.choice([np.nan, np.inf, -np.inf])
+            forced.append((d - 1, d) if d > 0 else ())
+        tolerance = rng.uniform(0.1, 5, size=3)
+        with np.errstate(invalid="ignore"):  # inf - inf on the lines past a blow-up
+            mask = keep_mask(coords, tolerance, forced)
+            expected = [
+                _keep_steps_recursive(c, tolerance, f) for c, f in zip(coords, forced, strict=True)
+            ]
+        assert mask.shape == (runs, n)
+        for r in range(runs):
+            assert np.array_equal(np.flatnonzero(mask[r]), expected[r]), (trial, r)
+
+
+def test_a_cached_sweep_keeps_every_batch_as_one_array_row():
+    """The cache pickles each sweep on every read and write: its batches are one array (a
+    row per step), the very batches of the run."""
+    cfg = _config(steps=40)
+    s = cfg.settings[1]  # minibatch SGD
+    swept = alpha_sweep.__wrapped__(cfg.run_spec(s.name))
+    reference = run(
+        cfg.landscape(),
+        s.name,
+        np.tile(cfg.start, (len(ALPHA_FACTORS), 1)),
+        cfg.steps,
+        s.lr * ALPHA_FACTORS,
+        beta=s.beta,
+        gamma=s.gamma,
+        eps=s.eps,
+        batch_size=s.batch_size,
+        seed=cfg.seed,
+        schedule=schedule_from_tuple(cfg.schedule),
+    )
+    assert isinstance(swept.batches, np.ndarray) and swept.batches.shape == (40, s.batch_size)
+    for row, batch in zip(swept.batches, reference.batches, strict=True):
+        np.testing.assert_array_equal(row, batch)
+    np.testing.assert_array_equal(swept.points, reference.points)

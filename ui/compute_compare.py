@@ -29,7 +29,12 @@ CENTRE = int(np.flatnonzero(ALPHA_FACTORS == 1.0)[0])
 def alpha_sweep(spec: RunSpec) -> Trajectory:
     """One vectorized run of ``spec`` at ``spec.lr * ALPHA_FACTORS``, all from its start."""
     starts = np.tile(np.asarray(spec.start, dtype=float), (len(ALPHA_FACTORS), 1))
-    return spec.run(starts, spec.lr * ALPHA_FACTORS)
+    trajectory = spec.run(starts, spec.lr * ALPHA_FACTORS)
+    # Every batch as one row of an array, not a list of a thousand small arrays: the cache
+    # pickles this value on each write and read, and the list was most of that time.
+    if len({len(b) for b in trajectory.batches}) == 1:
+        trajectory = replace(trajectory, batches=np.stack(trajectory.batches))
+    return trajectory
 
 
 def _swept(config: Config, s: OptimizerSettings) -> Trajectory:
@@ -55,7 +60,14 @@ def _column(trajectory: Trajectory, k: int) -> Trajectory:
 def race(config: Config) -> dict:
     """Every chosen optimizer's trajectory at its own α, keyed by name: the scrubber's
     centre runs, so the table and the figure show the same runs."""
-    return {s.name: _column(_swept(config, s), CENTRE) for s in config.settings}
+    return _centre_runs(repr(config), config)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _centre_runs(key: str, _config: Config) -> dict:
+    # Cached apart from the sweeps: a cache read unpickles its value, and the centre runs are
+    # a 25th of the sweeps they come from (``key`` as in `_race_view`).
+    return {s.name: _column(_swept(_config, s), CENTRE) for s in _config.settings}
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,15 @@ def race_view(config: Config) -> RaceView:
 def _race_view(key: str, _config: Config) -> RaceView:
     # ``key`` is the configuration's repr (exact: floats print round-trip); ``_config``, which
     # Streamlit does not hash, is the same configuration as an object.
-    swept = sweeps(_config)
-    centre = race(_config)
+    # Each sweep read once (a cache read unpickles it): the α scrubber's runs and their centres.
+    trajectories = [_swept(_config, s) for s in _config.settings]
+    swept = [
+        AlphaSweep.from_trajectory(t, s.lr)
+        for t, s in zip(trajectories, _config.settings, strict=True)
+    ]
+    centre = {
+        s.name: _column(t, CENTRE) for t, s in zip(trajectories, _config.settings, strict=True)
+    }
     # Mark the critical points near these paths (all of them unless the surface is crowded).
     ls = _config.landscape().for_view([t.points for t in centre.values()])
     names = [s.name for s in swept]

@@ -215,7 +215,7 @@ def race_chart(view, *, key: str, on_click=None, config: dict | None = None):
 
 
 def lab_chart(view, *, key: str, on_click=None, config: dict | None = None):
-    """The SGD lab's epoch (a `ui.compute_sgd.LabView`): GD and SGD on the contour beside the
+    """The SGD lab's epoch (a `ui.compute_sgd_lab.LabView`): GD and SGD on the contour beside the
     minibatches, with Play/Pause/step/speed that run in the browser (ui/sgd_chart.js).
     ``on_click``, ``config``: as for `chart`."""
     src = _source()

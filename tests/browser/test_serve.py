@@ -141,3 +141,14 @@ def test_a_dead_replica_is_restarted(served):
         if f"127.0.0.1:{victim['port']}" in names:
             break
     assert f"127.0.0.1:{victim['port']}" in names, names
+
+
+def test_replicas_run_with_bounded_malloc(served):
+    """glibc's per-thread arenas and rising mmap threshold kept freed memory as RSS: the
+    supervisor fixes both (also for a replica it restarted)."""
+    port = int(served["url"].rsplit(":", 1)[1])
+    state = json.loads(Path(str(serve.STATE_FILE).format(port=port)).read_text())
+    for replica in state["replicas"]:
+        env = Path(f"/proc/{replica['pid']}/environ").read_bytes().split(b"\0")
+        assert b"MALLOC_ARENA_MAX=2" in env
+        assert b"MALLOC_MMAP_THRESHOLD_=131072" in env
