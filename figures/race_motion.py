@@ -196,7 +196,7 @@ def motion_payload(landscape, sweeps: Sequence[AlphaSweep], factors: np.ndarray)
     idx = np.diff(kept, prepend=0)  # per run: steps between kept points (from 0 at its start)
     idx[offsets[:-1]] = 0  # a run's first kept step is step 0
     stops = [
-        stop_point(points[: max(1, d), r], landscape.bounds) if d >= 0 else None
+        stop_point(points[: max(1, d), r], landscape.bounds).tolist() if d >= 0 else None
         for r, d in enumerate(diverged)
     ]
     (bx0, bx1), (by0, by1) = landscape.divergence_box()
