@@ -169,14 +169,10 @@ def test_an_uploaded_csv_is_fitted(page, app_server, tmp_path):
     page.wait_for_function(
         f"document.querySelectorAll('{PLOT} .main-svg').length >= 3", timeout=60000
     )
-    page.evaluate(
-        """() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const frames = gd._transitionData._frames;
-            return Plotly.animate(gd, [frames[frames.length - 1].name], {
-                mode: 'immediate', transition: {duration: 0}, frame: {duration: 0, redraw: false}});
-        }"""
-    )
+    # The lab's step slider (ui/sgd_chart.js) to its end: the last step of the epoch.
+    slider = page.locator('.descent-lab input[aria-label="step"]')
+    slider.focus()
+    slider.press("End")
     page.wait_for_timeout(500)
     screenshot(page, "data")
 
