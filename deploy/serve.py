@@ -217,13 +217,7 @@ class Supervisor:
             PYTHONUNBUFFERED="1",
             STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(32),
         )
-        # glibc: each thread that allocates gets its own arena (up to 8 per core), and after a
-        # large block is freed it raises its mmap threshold, so later NumPy arrays land in
-        # those arenas, whose freed memory it rarely returns. Two arenas and a fixed 128 KiB
-        # threshold (large arrays mmapped, given back when freed): 269 -> 224 MB after the
-        # same 40 views (bench/memory.py).
-        self.env.setdefault("MALLOC_ARENA_MAX", "2")
-        self.env.setdefault("MALLOC_MMAP_THRESHOLD_", "131072")
+        # The replicas start through deploy/launch.py, which also sets glibc's memory settings.
 
     @property
     def url(self) -> str:

@@ -107,6 +107,9 @@ def test_health_answers_during_the_warm_up_which_runs_every_page(tmp_path):
         assert lines[-1].startswith(f"{WARM_PREFIX} {len(PAGES)} views in "), lines
         assert len(lines) == 1, lines  # no failed view, no exception message
         child = launcher.streamlit_pid()
+        # The server runs with glibc's memory settings (deploy/launch.py: MALLOC_ENV).
+        env = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        assert {b"MALLOC_ARENA_MAX=2", b"MALLOC_MMAP_THRESHOLD_=131072"} <= set(env)
         launcher.proc.send_signal(signal.SIGTERM)  # to the launcher only
         assert launcher.proc.wait(timeout=BOUND) == 0
         assert not alive(child)

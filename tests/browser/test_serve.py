@@ -145,10 +145,13 @@ def test_a_dead_replica_is_restarted(served):
 
 def test_replicas_run_with_bounded_malloc(served):
     """glibc's per-thread arenas and rising mmap threshold kept freed memory as RSS: the
-    supervisor fixes both (also for a replica it restarted)."""
+    launcher (deploy/launch.py) fixes both in the server it starts for each replica (also for
+    a replica the supervisor restarted)."""
     port = int(served["url"].rsplit(":", 1)[1])
     state = json.loads(Path(str(serve.STATE_FILE).format(port=port)).read_text())
     for replica in state["replicas"]:
-        env = Path(f"/proc/{replica['pid']}/environ").read_bytes().split(b"\0")
+        pid = replica["pid"]  # the launcher; its one child is the streamlit server
+        (server,) = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        env = Path(f"/proc/{server}/environ").read_bytes().split(b"\0")
         assert b"MALLOC_ARENA_MAX=2" in env
         assert b"MALLOC_MMAP_THRESHOLD_=131072" in env
