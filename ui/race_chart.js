@@ -275,26 +275,21 @@ class Overlay {
   }
 }
 
-class Race {
-  constructor(root, setTriggerValue) {
+// Play/Pause, ±1 step, speed and a step slider over steps 0..T, and Space/←/→ while `root`
+// has the focus: the compare page's race and the SGD lab's epoch. `show(step)` draws a step;
+// `rate(T)` is the steps per second at 1×; `onPause()` runs when playing stops.
+class StepControls {
+  constructor(root, show, rate, onPause = () => {}) {
     this.root = root;
-    this.setTriggerValue = setTriggerValue;
-    this.k = 0;
+    this.show = show;
+    this.rate = rate;
+    this.onPause = onPause;
+    this.T = 0;
     this.s = 0;
-    this.playing = false;
     this.speed = 1;
-    this.wanted = 0; // bumped on every α change; each Plotly plot draws the newest
-    this.plots = {};
-    this.surfaceCost = Infinity; // ms of the last 3D update: live while playing only if cheap
-    root.className = "descent-race";
-    root.setAttribute("data-testid", "descent-chart");
-    root.tabIndex = 0;
-    const controls = el("div", { class: "descent-controls" });
-    const scrub = el("div", { class: "descent-alpha", "data-testid": "alpha-scrub" });
-    this.alphaInput = el("input", { type: "range", min: "0", step: "1", "aria-label": "α factor" });
-    this.alphaText = el("output", { class: "descent-alpha-text" });
-    scrub.append(el("span", {}, "α ×"), this.alphaInput, this.alphaText);
+    this.playing = false;
     const time = el("div", { class: "descent-time" });
+    this.time = time;
     this.playButton = el("button", { type: "button", class: "descent-play" }, "▶ Play");
     this.backButton = el("button", { type: "button", title: "One step back (←)" }, "◀");
     this.forwardButton = el("button", { type: "button", title: "One step forward (→)" }, "▶|");
@@ -305,26 +300,6 @@ class Race {
     this.stepText = el("output", { class: "descent-step-text" });
     time.append(this.playButton, this.backButton, this.forwardButton, this.speedSelect);
     time.append(this.stepInput, this.stepText);
-    controls.append(scrub, time);
-    const panels = el("div", { class: "descent-panels" });
-    const panel = (name) => {
-      const wrap = el("div", { class: `descent-panel descent-panel-${name}` });
-      const div = el("div", { class: `descent-plot descent-${name}` });
-      wrap.append(div);
-      return [wrap, div];
-    };
-    const [contourPanel, contourDiv] = panel("contour");
-    const [surfacePanel, surfaceDiv] = panel("surface");
-    const [lossPanel, lossDiv] = panel("loss");
-    this.contourDiv = contourDiv;
-    this.surfaceDiv = surfaceDiv;
-    this.lossDiv = lossDiv;
-    this.overlays = { contour: new Overlay(contourPanel, contourDiv), loss: new Overlay(lossPanel, lossDiv) };
-    panels.append(contourPanel, surfacePanel);
-    this.readout = el("div", { class: "descent-readout", "aria-live": "off" });
-    root.append(controls, panels, this.readout, lossPanel);
-
-    this.alphaInput.addEventListener("input", () => this.setAlpha(Number(this.alphaInput.value)));
     this.stepInput.addEventListener("input", () => {
       this.pause();
       this.setStep(Number(this.stepInput.value));
@@ -344,6 +319,103 @@ class Race {
       else return;
       event.preventDefault();
     });
+  }
+  // A new run's length, at step s; drawn unless `draw` is false (the caller draws).
+  setRange(T, s, draw = true) {
+    this.T = T;
+    this.stepInput.max = String(T);
+    this.setStep(s, draw);
+  }
+  setStep(s, draw = true) {
+    this.s = Math.max(0, Math.min(this.T, Math.round(s)));
+    this.stepInput.value = String(this.s);
+    this.stepText.textContent = `step ${this.s} / ${this.T}`;
+    if (draw) this.show(this.s);
+  }
+  nudge(by) {
+    this.pause();
+    this.setStep(this.s + by);
+  }
+  play() {
+    if (this.playing) return;
+    if (this.s >= this.T) this.setStep(0); // at the end, Play starts over
+    this.playing = true;
+    this.playButton.textContent = "❚❚ Pause";
+    let carry = 0;
+    let last = performance.now();
+    const tick = (now) => {
+      if (!this.playing) return;
+      const perSecond = this.speed * this.rate(this.T);
+      carry += (Math.max(0, now - last) / 1000) * perSecond;
+      last = now;
+      const n = Math.floor(carry);
+      if (n >= 1) {
+        carry -= n;
+        this.setStep(this.s + n);
+      }
+      if (this.s >= this.T) this.pause();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+  pause() {
+    if (!this.playing) return;
+    this.playing = false;
+    this.playButton.textContent = "▶ Play";
+    this.onPause();
+  }
+}
+
+class Race {
+  constructor(root, setTriggerValue) {
+    this.root = root;
+    this.setTriggerValue = setTriggerValue;
+    this.k = 0;
+    this.wanted = 0; // bumped on every α change; each Plotly plot draws the newest
+    this.plots = {};
+    this.surfaceCost = Infinity; // ms of the last 3D update: live while playing only if cheap
+    root.className = "descent-race";
+    root.setAttribute("data-testid", "descent-chart");
+    root.tabIndex = 0;
+    const controls = el("div", { class: "descent-controls" });
+    const scrub = el("div", { class: "descent-alpha", "data-testid": "alpha-scrub" });
+    this.alphaInput = el("input", { type: "range", min: "0", step: "1", "aria-label": "α factor" });
+    this.alphaText = el("output", { class: "descent-alpha-text" });
+    scrub.append(el("span", {}, "α ×"), this.alphaInput, this.alphaText);
+    this.steps = new StepControls(
+      root,
+      () => this.change(false),
+      (T) => Math.max(T, 10) / RUN_SECONDS,
+      () => this.surfaceLater()
+    );
+    controls.append(scrub, this.steps.time);
+    const panels = el("div", { class: "descent-panels" });
+    const panel = (name) => {
+      const wrap = el("div", { class: `descent-panel descent-panel-${name}` });
+      const div = el("div", { class: `descent-plot descent-${name}` });
+      wrap.append(div);
+      return [wrap, div];
+    };
+    const [contourPanel, contourDiv] = panel("contour");
+    const [surfacePanel, surfaceDiv] = panel("surface");
+    const [lossPanel, lossDiv] = panel("loss");
+    this.contourDiv = contourDiv;
+    this.surfaceDiv = surfaceDiv;
+    this.lossDiv = lossDiv;
+    this.overlays = { contour: new Overlay(contourPanel, contourDiv), loss: new Overlay(lossPanel, lossDiv) };
+    panels.append(contourPanel, surfacePanel);
+    this.readout = el("div", { class: "descent-readout", "aria-live": "off" });
+    root.append(controls, panels, this.readout, lossPanel);
+
+    this.alphaInput.addEventListener("input", () => this.setAlpha(Number(this.alphaInput.value)));
+  }
+
+  get s() {
+    return this.steps.s;
+  }
+
+  get playing() {
+    return this.steps.playing;
   }
 
   // New data from Python (a first render or a changed configuration).
@@ -365,11 +437,9 @@ class Race {
     const { K, T } = this.data;
     if (fresh || lrs !== this.lrs || this.k >= K) this.k = data.race.motion.centre;
     this.lrs = lrs;
-    this.s = fresh ? T : Math.min(this.s, T);
+    this.steps.setRange(T, fresh ? T : Math.min(this.s, T), false); // drawn below
     this.alphaInput.max = String(K - 1);
     this.alphaInput.value = String(this.k);
-    this.stepInput.max = String(T);
-    this.stepInput.value = String(this.s);
     for (const overlay of Object.values(this.overlays)) {
       overlay.svg.replaceChildren();
       overlay.marks = {};
@@ -390,44 +460,19 @@ class Race {
   }
 
   setStep(s) {
-    this.s = Math.max(0, Math.min(this.data.T, Math.round(s)));
-    this.stepInput.value = String(this.s);
-    this.change(false);
+    this.steps.setStep(s);
   }
 
   nudge(by) {
-    this.pause();
-    this.setStep(this.s + by);
+    this.steps.nudge(by);
   }
 
   play() {
-    if (this.playing || !this.data) return;
-    if (this.s >= this.data.T) this.setStep(0); // at the end, Play starts over
-    this.playing = true;
-    this.playButton.textContent = "❚❚ Pause";
-    this.carry = 0;
-    let last = performance.now();
-    const tick = (now) => {
-      if (!this.playing) return;
-      const perSecond = (this.speed * Math.max(this.data.T, 10)) / RUN_SECONDS;
-      this.carry += (Math.max(0, now - last) / 1000) * perSecond;
-      last = now;
-      const n = Math.floor(this.carry);
-      if (n >= 1) {
-        this.carry -= n;
-        this.setStep(this.s + n);
-      }
-      if (this.s >= this.data.T) this.pause();
-      else requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
+    if (this.data) this.steps.play();
   }
 
   pause() {
-    if (!this.playing) return;
-    this.playing = false;
-    this.playButton.textContent = "▶ Play";
-    this.surfaceLater();
+    this.steps.pause();
   }
 
   change(alpha) {
@@ -454,7 +499,6 @@ class Race {
     const { m } = this.data;
     const factor = m.factors[this.k];
     this.alphaText.textContent = factor === 1 ? "1 (the sidebar's α)" : fmt(factor);
-    this.stepText.textContent = `step ${this.s} / ${this.data.T}`;
     const rows = m.optimizers.map((o, i) => {
       const run = this.data.run(i, this.k);
       const alpha = o.lr * factor;

@@ -1,5 +1,5 @@
 // The SGD lab's epoch, played by the browser (joined after ui/race_chart.js, whose helpers it
-// uses: u16, unvarint, plotlyArray, el, Overlay, SPEEDS).
+// uses: u16, unvarint, plotlyArray, el, Overlay, StepControls).
 //
 // Python sends one static figure (figures/sgd_motion.py: the lab's figure at step 0 without
 // Plotly frames) and both runs as binary arrays. Play/Pause, ±1 step, speed and the step
@@ -137,93 +137,6 @@ class LabOverlay extends Overlay {
   }
 }
 
-// Play/Pause, ±1 step, speed and a step slider over steps 0..T, and Space/←/→ while `root`
-// has the focus. `show(step)` draws a step.
-class StepControls {
-  constructor(root, show) {
-    this.root = root;
-    this.show = show;
-    this.T = 0;
-    this.s = 0;
-    this.speed = 1;
-    this.playing = false;
-    this.bar = el("div", { class: "descent-controls" });
-    const time = el("div", { class: "descent-time" });
-    this.playButton = el("button", { type: "button", class: "descent-play" }, "▶ Play");
-    this.backButton = el("button", { type: "button", title: "One step back (←)" }, "◀");
-    this.forwardButton = el("button", { type: "button", title: "One step forward (→)" }, "▶|");
-    this.speedSelect = el("select", { "aria-label": "speed" });
-    for (const s of SPEEDS) this.speedSelect.append(el("option", { value: String(s) }, `${s}×`));
-    this.speedSelect.value = "1";
-    this.stepInput = el("input", { type: "range", min: "0", step: "1", "aria-label": "step" });
-    this.stepText = el("output", { class: "descent-step-text" });
-    time.append(this.playButton, this.backButton, this.forwardButton, this.speedSelect);
-    time.append(this.stepInput, this.stepText);
-    this.bar.append(time);
-    this.stepInput.addEventListener("input", () => {
-      this.pause();
-      this.setStep(Number(this.stepInput.value));
-    });
-    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
-    this.backButton.addEventListener("click", () => this.nudge(-1));
-    this.forwardButton.addEventListener("click", () => this.nudge(1));
-    this.speedSelect.addEventListener("change", () => {
-      this.speed = Number(this.speedSelect.value); // the next frame uses it; the step stays
-    });
-    root.addEventListener("keydown", (event) => {
-      const tag = event.target.tagName;
-      if (tag === "INPUT" || tag === "SELECT" || tag === "BUTTON") return; // their own keys
-      if (event.key === " ") this.playing ? this.pause() : this.play();
-      else if (event.key === "ArrowLeft") this.nudge(-1);
-      else if (event.key === "ArrowRight") this.nudge(1);
-      else return;
-      event.preventDefault();
-    });
-  }
-  setRange(T, s) {
-    this.T = T;
-    this.stepInput.max = String(T);
-    this.setStep(s);
-  }
-  setStep(s) {
-    this.s = Math.max(0, Math.min(this.T, Math.round(s)));
-    this.stepInput.value = String(this.s);
-    this.stepText.textContent = `step ${this.s} / ${this.T}`;
-    this.show(this.s);
-  }
-  nudge(by) {
-    this.pause();
-    this.setStep(this.s + by);
-  }
-  play() {
-    if (this.playing) return;
-    if (this.s >= this.T) this.setStep(0); // at the end, Play starts over
-    this.playing = true;
-    this.playButton.textContent = "❚❚ Pause";
-    let carry = 0;
-    let last = performance.now();
-    const tick = (now) => {
-      if (!this.playing) return;
-      const perSecond = this.speed * Math.max(5, Math.min(30, this.T / LAB_RUN_SECONDS));
-      carry += (Math.max(0, now - last) / 1000) * perSecond;
-      last = now;
-      const n = Math.floor(carry);
-      if (n >= 1) {
-        carry -= n;
-        this.setStep(this.s + n);
-      }
-      if (this.s >= this.T) this.pause();
-      else requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  }
-  pause() {
-    if (!this.playing) return;
-    this.playing = false;
-    this.playButton.textContent = "▶ Play";
-  }
-}
-
 // The step each group of animated charts shows, for the charts that follow it.
 window.__descentSteps = window.__descentSteps || {};
 
@@ -233,7 +146,13 @@ class Lab {
     this.setTriggerValue = setTriggerValue;
     root.className = "descent-lab";
     root.tabIndex = 0;
-    this.controls = new StepControls(root, (s) => this.show(s));
+    this.controls = new StepControls(
+      root,
+      (s) => this.show(s),
+      (T) => Math.max(5, Math.min(30, T / LAB_RUN_SECONDS))
+    );
+    const bar = el("div", { class: "descent-controls" });
+    bar.append(this.controls.time);
     this.plot = el("div", { class: "descent-plot descent-lab-plot", "data-testid": "descent-chart" });
     const panel = el("div", { class: "descent-panel" });
     panel.append(this.plot);
@@ -243,7 +162,7 @@ class Lab {
       contour: new LabOverlay(panel, this.plot),
       examples: new LabOverlay(panel, this.plot, ["xaxis2", "yaxis2"]),
     };
-    root.append(this.controls.bar, panel);
+    root.append(bar, panel);
   }
   get s() {
     return this.controls.s;
