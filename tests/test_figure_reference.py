@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from figures import race_panels, sgd_curves, sgd_motion, theory
+from figures import race_panels, sgd_curves, sgd_epoch, sgd_motion, theory
 from landscapes import get_landscape
 from optimizers import run
 from optimizers.theory import BALANCE_START, BALANCE_SURFACE
@@ -87,7 +87,7 @@ def _sgd_lab(surface, steps, lr, batch_size, start=None):
     sgd = run(ls, "sgd", start, steps, lr, batch_size=batch_size, seed=3)
     gd = run(ls, "gd", start, steps, lr)
     # As ui/compute_sgd_lab.lab_view builds it.
-    figure = sgd_motion.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
+    figure = sgd_epoch.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
     return dict(figure=_figure(figure), motion=payload_summary(sgd_motion.lab_motion(ls, gd, sgd)))
 
 
