@@ -319,7 +319,7 @@ def lab_figure(landscape, gd, sgd, *, contour_n: int = 241) -> go.Figure:
     ``gd`` and ``sgd`` are single-start `optimizers.Trajectory`s with the same number of
     steps. Step t shows both points at phi_t and SGD's batch of step t (the one that takes
     phi_t to phi_{t+1}) with the examples its epoch used before; the diamonds mark where both
-    ended. The browser draws every other step (`figures.sgd_motion`).
+    ended. The browser draws the later steps (`figures.sgd_motion`).
     """
     if gd.steps != sgd.steps:
         raise ValueError(f"gd and sgd must have the same steps, got {gd.steps} and {sgd.steps}")
