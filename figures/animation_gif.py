@@ -33,7 +33,7 @@ from figures.gif_canvas import (
 from figures.levels import ColorLevels, band_index
 from figures.poster import nice_ticks
 from figures.run_view import RunView, frame_steps, stop_point
-from figures.sgd_animation import position_text
+from figures.sgd_epoch import position_text
 from optimizers.minibatch import frame_steps as lab_frame_steps
 
 WIDTHS = (480, 1200)  # px: the smallest and largest width offered

@@ -115,74 +115,99 @@ def surface_lift(landscape) -> dict:
 
 def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     """The 3D surface with its minima and the start; per optimizer an empty trail and head."""
-    levels = ColorLevels(landscape)
-    heights, (sx, sy, hz), lift = _surface_grid(landscape)
-    _, _, sgrid = landscape.grid(len(sx))
+    heights, mesh, lift = _surface_grid(landscape)
     fig = go.Figure()
-    fig.add_trace(
-        go.Surface(
-            x=sx,
-            y=sy,
-            z=_f32(hz),
-            surfacecolor=_f32(levels.scale(sgrid)),
-            uid="surface",
-            name="surface",
-            colorscale=COLORSCALE,
-            cmin=levels.zmin,
-            cmax=levels.zmax,
-            showscale=False,
-            lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=0.9),
-            contours=dict(z=dict(show=False)),
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    minima = minima_3d_trace(landscape, heights, (sx, sy, hz), lift)
+    fig.add_trace(_surface_trace(landscape, mesh))
+    minima = minima_3d_trace(landscape, heights, mesh, lift)
     fig.add_traces([minima] if minima is not None else [])
     for t in fig.data[1:]:
         t.scene = "scene"
+    fig.add_trace(_start_3d(landscape, start, heights, mesh, lift))
+    for k, name in enumerate(optimizers):
+        fig.add_traces(_run_3d_traces(k, name))
+    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
+    fig.layout = dict(
+        scene=_scene(landscape, heights, mesh[2], lift),
+        font=FONT,
+        height=PANEL_HEIGHT,
+        margin=dict(l=0, r=0, t=0, b=0),
+        showlegend=False,
+        uirevision=f"surface:{landscape.name}",
+    )
+    return fig
+
+
+def _surface_trace(landscape, mesh) -> go.Surface:
+    """The mesh (x, y, heights), coloured by the loss at the contour's levels."""
+    sx, sy, hz = mesh
+    levels = ColorLevels(landscape)
+    _, _, sgrid = landscape.grid(len(sx))
+    return go.Surface(
+        x=sx,
+        y=sy,
+        z=_f32(hz),
+        surfacecolor=_f32(levels.scale(sgrid)),
+        uid="surface",
+        name="surface",
+        colorscale=COLORSCALE,
+        cmin=levels.zmin,
+        cmax=levels.zmax,
+        showscale=False,
+        lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=0.9),
+        contours=dict(z=dict(show=False)),
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def _start_3d(landscape, start, heights, mesh, lift) -> go.Scatter3d:
+    """The start, two lifts above the surface (or the mesh cell under it, if higher)."""
+    sx, sy, hz = mesh
     sxy = np.asarray(start, dtype=float)
     top = _cell_max(sx, sy, hz, sxy[:1], sxy[1:])
     z0 = float(np.fmax(heights(landscape.loss(sxy[None, :]))[0], top[0]) + 2 * lift)
-    fig.add_trace(
-        go.Scatter3d(
-            x=[start[0]],
-            y=[start[1]],
-            z=[z0 if np.isfinite(z0) else None],
-            uid="start3d",
-            name="start",
-            mode="markers",
-            marker=dict(symbol="circle-open", size=7, color=style.START_MARKER["color"]),
-            hoverinfo="skip",
-        )
+    return go.Scatter3d(
+        x=[start[0]],
+        y=[start[1]],
+        z=[z0 if np.isfinite(z0) else None],
+        uid="start3d",
+        name="start",
+        mode="markers",
+        marker=dict(symbol="circle-open", size=7, color=style.START_MARKER["color"]),
+        hoverinfo="skip",
     )
-    for k, name in enumerate(optimizers):
-        color, label = style.color(name), style.label(name)
-        fig.add_traces(
-            [
-                go.Scatter3d(
-                    uid=f"trail3d-{k}",
-                    name=label,
-                    mode="lines",
-                    line=dict(color=color, width=6, dash=style.dash(name)),
-                    hoverinfo="skip",
-                ),
-                go.Scatter3d(
-                    uid=f"head3d-{k}",
-                    name=label,
-                    mode="markers",
-                    marker=dict(size=6, color=color, line=dict(color="#FFFFFF", width=1)),
-                    hovertemplate=f"<b>{label}</b><extra></extra>",
-                ),
-            ]
-        )
+
+
+def _run_3d_traces(k: int, name: str) -> list[go.Scatter3d]:
+    """Optimizer ``name``'s empty trail and head (the browser fills them by uid)."""
+    color, label = style.color(name), style.label(name)
+    return [
+        go.Scatter3d(
+            uid=f"trail3d-{k}",
+            name=label,
+            mode="lines",
+            line=dict(color=color, width=6, dash=style.dash(name)),
+            hoverinfo="skip",
+        ),
+        go.Scatter3d(
+            uid=f"head3d-{k}",
+            name=label,
+            mode="markers",
+            marker=dict(size=6, color=color, line=dict(color="#FFFFFF", width=1)),
+            hovertemplate=f"<b>{label}</b><extra></extra>",
+        ),
+    ]
+
+
+def _scene(landscape, heights, hz, lift) -> dict:
+    """The 3D scene: the bounds, the heights' axis with room for the lifted paths, the camera."""
     (x0, x1), (y0, y1) = landscape.bounds
     hmin, hmax = float(np.nanmin(hz)), float(np.nanmax(hz))
     zbottom, ztop = hmin - 2 * lift, hmax + 4 * lift
     scene_axis = dict(showbackground=False, gridcolor="#DDDDDD", zerolinecolor="#BBBBBB")
     small = dict(tickfont=dict(size=11), title_font=dict(size=12))
     wx, wy = landscape.extent
-    scene = dict(
+    return dict(
         xaxis=dict(title=PHI0, range=[x0, x1], nticks=5, **scene_axis, **small),
         yaxis=dict(title=PHI1, range=[y0, y1], nticks=5, **scene_axis, **small),
         zaxis=dict(
@@ -199,13 +224,3 @@ def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
         camera=dict(eye=dict(x=0.6, y=-1.1, z=1.6), center=dict(x=0, y=0, z=-0.15)),
         uirevision=f"race:{landscape.name}",
     )
-    # One assignment, not update_layout: plotly.py's update machinery was most of the build.
-    fig.layout = dict(
-        scene=scene,
-        font=FONT,
-        height=PANEL_HEIGHT,
-        margin=dict(l=0, r=0, t=0, b=0),
-        showlegend=False,
-        uirevision=f"surface:{landscape.name}",
-    )
-    return fig

@@ -17,30 +17,11 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
     """alpha at each step, with the epochs as alternating bands and the decays marked."""
     lrs = np.asarray(lrs, dtype=float)
     steps = len(lrs)
-    epochs = ceil(steps / steps_per_epoch)
     top = float(np.nanmax(lrs)) if steps else 1.0
+    # Pairs of several epochs a band when there are very many.
+    group = max(1, ceil(ceil(steps / steps_per_epoch) / 60))
     fig = go.Figure()
-    # Alternate bands, one per epoch (pairs of several epochs when there are very many), as
-    # one filled trace: a shape per band would make a long run's figure slow to build.
-    group = max(1, ceil(epochs / 60))
-    band_x, band_y = [], []
-    for e in range(0, epochs, 2 * group):
-        lo = e * steps_per_epoch - 0.5
-        hi = min((e + group) * steps_per_epoch, steps) - 0.5
-        band_x += [lo, hi, hi, lo, lo, None]
-        band_y += [0, 0, 1.15 * top, 1.15 * top, 0, None]
-    fig.add_trace(
-        go.Scatter(
-            x=band_x,
-            y=band_y,
-            name="epochs",
-            mode="lines",
-            fill="toself",
-            fillcolor="#E8ECF3",
-            line=dict(width=0),
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_epoch_bands(steps, steps_per_epoch, group, 1.15 * top))
     fig.add_trace(
         go.Scatter(
             x=np.arange(steps),
@@ -52,32 +33,8 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
             hovertemplate="step %{x} (epoch %{customdata})<br>α = %{y:.4g}<extra></extra>",
         )
     )
-    changes = np.flatnonzero(np.diff(lrs) != 0) + 1
-    if 0 < len(changes) <= 12:  # a step decay (a smooth decay changes alpha every step)
-        # The notes' reading of a decaying alpha: explore first, fine-tune last.
-        for lo, hi, text in (
-            (0, changes[0], "high α: explore"),
-            (changes[-1], steps, "low α: fine-tune"),
-        ):
-            fig.add_annotation(
-                x=0.5 * (lo + hi - 1),
-                y=float(lrs[lo]),
-                text=text,
-                showarrow=False,
-                yshift=-14,
-                font=dict(size=13, color=DARK),
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-        for t in changes:
-            fig.add_annotation(
-                x=int(t),
-                y=float(lrs[t - 1]),
-                text=f"×{lrs[t] / lrs[t - 1]:.3g}",
-                showarrow=False,
-                yshift=12,
-                xanchor="left",
-                font=dict(size=12, color="#555555"),
-            )
+    for annotation in _decay_notes(lrs):
+        fig.add_annotation(annotation)
     band = "epoch" if group == 1 else f"{group} epochs"
     fig.update_xaxes(
         title_text=f"step (shaded bands: every other {band}, {steps_per_epoch} steps per epoch)",
@@ -95,3 +52,61 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
         hovermode="closest",
     )
     return fig
+
+
+def _epoch_bands(steps: int, steps_per_epoch: int, group: int, height: float) -> go.Scatter:
+    """Every other band of ``group`` epochs, as one filled trace: a shape per band would make
+    a long run's figure slow to build."""
+    epochs = ceil(steps / steps_per_epoch)
+    band_x, band_y = [], []
+    for e in range(0, epochs, 2 * group):
+        lo = e * steps_per_epoch - 0.5
+        hi = min((e + group) * steps_per_epoch, steps) - 0.5
+        band_x += [lo, hi, hi, lo, lo, None]
+        band_y += [0, 0, height, height, 0, None]
+    return go.Scatter(
+        x=band_x,
+        y=band_y,
+        name="epochs",
+        mode="lines",
+        fill="toself",
+        fillcolor="#E8ECF3",
+        line=dict(width=0),
+        hoverinfo="skip",
+    )
+
+
+def _decay_notes(lrs: np.ndarray) -> list[dict]:
+    """For a step decay (a smooth decay changes alpha every step): the notes' reading of a
+    decaying alpha, explore first and fine-tune last, and each decay's factor."""
+    changes = np.flatnonzero(np.diff(lrs) != 0) + 1
+    if not 0 < len(changes) <= 12:
+        return []
+    notes = [
+        dict(
+            x=0.5 * (lo + hi - 1),
+            y=float(lrs[lo]),
+            text=text,
+            showarrow=False,
+            yshift=-14,
+            font=dict(size=13, color=DARK),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+        for lo, hi, text in (
+            (0, changes[0], "high α: explore"),
+            (changes[-1], len(lrs), "low α: fine-tune"),
+        )
+    ]
+    notes += [
+        dict(
+            x=int(t),
+            y=float(lrs[t - 1]),
+            text=f"×{lrs[t] / lrs[t - 1]:.3g}",
+            showarrow=False,
+            yshift=12,
+            xanchor="left",
+            font=dict(size=12, color="#555555"),
+        )
+        for t in changes
+    ]
+    return notes

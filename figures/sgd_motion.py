@@ -1,11 +1,10 @@
-"""What the browser needs to play the SGD lab's epoch by itself (ui/sgd_chart.js): one static
-figure and both runs' steps as compact binary arrays, sent once.
-
-The figure is `figures.sgd_animation.lab_animation`'s at step 0 without its Plotly frames and
-controls; the browser fills its moving traces (tails, heads, the minibatch, the examples used
-earlier this epoch, the status line and, on data landscapes, the model curves) at any step
-from the arrays below. Play, Pause, speed, ±1 step and the step slider are the browser's
-(as on the compare page): nothing goes back to the server.
+"""What the browser needs to play the SGD lab's epoch by itself (ui/sgd_chart.js): both runs'
+steps as compact binary arrays, sent once beside the static figure at step 0
+(`figures.sgd_epoch.lab_figure`). The browser fills that figure's moving traces (tails,
+heads, the minibatch, the examples used earlier this epoch, the status line and, on data
+landscapes, the model curves) at any step from the arrays below. Play, Pause, speed, ±1 step
+and the step slider are the browser's (as on the compare page): nothing goes back to the
+server.
 
 The payload, all arrays base64:
 
@@ -27,11 +26,10 @@ import base64
 import numpy as np
 
 from figures.race_motion import quantize, varint
-from figures.sgd_animation import TAIL, lab_animation, position_text
+from figures.sgd_epoch import TAIL, position_text
 
 LINK_SAMPLES = 4096
 GROUP = "sgd-lab"  # the charts that follow the lab's step (ui/plotly_chart.py `follow`)
-CONTROLS_MARGIN = 60  # px under the plots, for the axis title (Plotly's controls are gone)
 
 
 def _b64(values, dtype) -> str:
@@ -49,18 +47,6 @@ def _held(points: np.ndarray, last: int) -> np.ndarray:
     out = np.array(points, dtype=float)
     out[last + 1 :] = out[last]
     return out
-
-
-def lab_figure(landscape, gd, sgd):
-    """The lab's figure at step 0, without frames and Plotly's animation controls (the plot
-    area keeps its size: the room the controls took goes)."""
-    fig = lab_animation(landscape, gd, sgd, max_frames=2)
-    freed = fig.layout.margin.b - CONTROLS_MARGIN
-    fig.frames = ()
-    fig.layout.updatemenus = ()
-    fig.layout.sliders = ()
-    fig.update_layout(margin_b=CONTROLS_MARGIN, height=fig.layout.height - freed)
-    return fig
 
 
 def lab_motion(landscape, gd, sgd) -> dict:

@@ -327,41 +327,55 @@ def balance_figure(landscape, grid, gd_points, adam_points, *, height: int = 420
     )
     fig.add_trace(_light_contour(landscape, xs, ys, z), row=1, col=1)
     for name, points in (("gd", gd_points), ("adam", adam_points)):
-        fig.add_trace(
+        fig.add_trace(_balance_path(name, points), row=1, col=1)
+        for trace in _coordinate_steps(name, points):
+            fig.add_trace(trace, row=1, col=2)
+    _balance_axes(fig, xs, ys, gd_points, adam_points)
+    for annotation in fig.layout.annotations:
+        annotation.font = dict(size=13)
+    fig = _layout(fig, "", height).update_layout(margin=dict(MARGIN, t=35))
+    fig.update_layout(legend=dict(x=0.46, xanchor="left"))
+    return fig
+
+
+def _balance_path(name: str, points) -> go.Scatter:
+    return go.Scatter(
+        x=points[:, 0],
+        y=points[:, 1],
+        mode="lines+markers",
+        line=dict(color=style.color(name), width=2.5),
+        marker=dict(size=4, color=style.color(name)),
+        name=style.label(name),
+        legendgroup=name,
+        showlegend=False,
+        hovertemplate=f"{style.label(name)}<br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
+    )
+
+
+def _coordinate_steps(name: str, points) -> list[go.Scatter]:
+    """|Δφ₀| and |Δφ₁| of each step (zero steps left out: the axis is log)."""
+    steps = np.abs(np.diff(points, axis=0))
+    t = np.arange(1, len(steps) + 1)
+    traces = []
+    for k, dash in ((0, "solid"), (1, "dot")):
+        # φ₁ also carries sparse open markers, so it shows even where it lies on φ₀.
+        traces.append(
             go.Scatter(
-                x=points[:, 0],
-                y=points[:, 1],
-                mode="lines+markers",
-                line=dict(color=style.color(name), width=2.5),
-                marker=dict(size=4, color=style.color(name)),
-                name=style.label(name),
+                x=t,
+                y=np.where(steps[:, k] > 0, steps[:, k], np.nan),
+                mode="lines" if k == 0 else "lines+markers",
+                marker=dict(symbol="circle-open", size=9, maxdisplayed=16, line=dict(width=2)),
+                line=dict(color=style.color(name), width=3 if k == 0 else 3.5, dash=dash),
+                name=f"{style.label(name)}: |Δφ{'₀₁'[k]}|",
                 legendgroup=name,
-                showlegend=False,
-                hovertemplate=f"{style.label(name)}<br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}"
-                "<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-        steps = np.abs(np.diff(points, axis=0))
-        t = np.arange(1, len(steps) + 1)
-        for k, dash in ((0, "solid"), (1, "dot")):
-            # φ₁ also carries sparse open markers, so it shows even where it lies on φ₀.
-            fig.add_trace(
-                go.Scatter(
-                    x=t,
-                    y=np.where(steps[:, k] > 0, steps[:, k], np.nan),
-                    mode="lines" if k == 0 else "lines+markers",
-                    marker=dict(symbol="circle-open", size=9, maxdisplayed=16, line=dict(width=2)),
-                    line=dict(color=style.color(name), width=3 if k == 0 else 3.5, dash=dash),
-                    name=f"{style.label(name)}: |Δφ{'₀₁'[k]}|",
-                    legendgroup=name,
-                    hovertemplate=f"{style.label(name)} step %{{x}}<br>|Δφ{'₀₁'[k]}| "
-                    "%{y:.3g}<extra></extra>",
-                ),
-                row=1,
-                col=2,
+                hovertemplate=f"{style.label(name)} step %{{x}}<br>|Δφ{'₀₁'[k]}| "
+                "%{y:.3g}<extra></extra>",
             )
+        )
+    return traces
+
+
+def _balance_axes(fig: go.Figure, xs, ys, gd_points, adam_points) -> None:
     (x0, x1), (y0, y1) = (xs[0], xs[-1]), (ys[0], ys[-1])
     fig.update_xaxes(
         title_text=PHI0, range=[x0, x1], showgrid=False, constrain="domain", row=1, col=1
@@ -393,8 +407,3 @@ def balance_figure(landscape, grid, gd_points, adam_points, *, height: int = 420
         row=1,
         col=2,
     )
-    for annotation in fig.layout.annotations:
-        annotation.font = dict(size=13)
-    fig = _layout(fig, "", height).update_layout(margin=dict(MARGIN, t=35))
-    fig.update_layout(legend=dict(x=0.46, xanchor="left"))
-    return fig

@@ -1,5 +1,5 @@
 """ui/figure_cache.py: a figure is built once per key, and every view gets the same JSON the
-built figure gives (the SGD lab's animation, frames and all)."""
+built figure gives (the SGD lab's figure, contour image and all)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import plotly.io as pio
 import plotly.tools
 import streamlit as st
 
-from figures import sgd_animation
+from figures import sgd_epoch
 from landscapes import get_landscape
 from optimizers import run
 from ui.figure_cache import shared_figure
@@ -21,22 +21,22 @@ def _streamlit_json(fig) -> dict:
     return json.loads(pio.to_json(figure, validate=False))
 
 
-def test_shared_animation_sends_what_the_built_one_does():
+def test_shared_figure_sends_what_the_built_one_does():
     st.cache_resource.clear()
     ls = get_landscape("rosenbrock")
     gd = run(ls, "gd", ls.default_start, 300, 1e-3)
     sgd = run(ls, "sgd", ls.default_start, 300, 1e-3, batch_size=8, seed=0)
-    built = sgd_animation.lab_animation(ls, gd, sgd)
+    built = sgd_epoch.lab_figure(ls, gd, sgd)
     calls = []
 
     def build():
         calls.append(1)
-        return sgd_animation.lab_animation(ls, gd, sgd)
+        return sgd_epoch.lab_figure(ls, gd, sgd)
 
-    first = shared_figure("test_animation", ("rosenbrock", 300), build)
-    second = shared_figure("test_animation", ("rosenbrock", 300), build)
+    first = shared_figure("test_lab_figure", ("rosenbrock", 300), build)
+    second = shared_figure("test_lab_figure", ("rosenbrock", 300), build)
     assert len(calls) == 1  # built once for the key
-    assert len(first.frames) == len(built.frames) > 10
+    assert first.layout.images[0].source == built.layout.images[0].source
     assert _streamlit_json(first) == _streamlit_json(second) == _streamlit_json(built)
-    shared_figure("test_animation", ("rosenbrock", 301), build)
+    shared_figure("test_lab_figure", ("rosenbrock", 301), build)
     assert len(calls) == 2  # another key, another figure

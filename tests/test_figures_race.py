@@ -28,7 +28,7 @@ from figures.poster import race_poster_svg
 from figures.race_motion import AlphaSweep, alpha_factors, motion_payload
 from figures.race_panels import contour_figure, surface_figure
 from figures.run_view import RunView, frame_steps, stop_point
-from figures.sgd_animation import lab_animation
+from figures.sgd_epoch import lab_figure
 from figures.sgd_minibatch import minibatch_figure
 from landscapes import get_landscape
 from landscapes.convexity import chord_check
@@ -266,7 +266,7 @@ def contours_of_every_figure(ls):
     out.append(("race surface", mesh["colorscale"], mesh["cmin"], mesh["cmax"], None))
     gd, sgd = race_trajectories(ls.name, 20, (("gd", 1e-3, None), ("sgd", 1e-3, 8)))
     if hasattr(ls, "n_examples"):
-        lab = as_json(lab_animation(ls, gd, sgd, contour_n=61, max_frames=3))
+        lab = as_json(lab_figure(ls, gd, sgd, contour_n=61))
         bar = next(t for t in lab["data"] if t.get("uid") == "colorbar")["marker"]
         out.append(("sgd lab colour bar", bar["colorscale"], bar["cmin"], bar["cmax"], None))
         point = np.asarray(ls.default_start, dtype=float)

@@ -2,8 +2,9 @@
 
 The numerics: epochs drawn without replacement cover every example once, the visited set
 grows by one batch per step and empties at each epoch, the gradients and their angle, the
-minibatch landscape and its grid minimum. The figures: every animation frame shows what the
-trajectory says at that step (the minibatch, the points, the epoch and batch).
+minibatch landscape and its grid minimum. The figures: the lab's figure at step 0 shows what the
+trajectory says there (the minibatch, the points, the epoch and batch); every later step is the
+browser's (tests/test_sgd_motion.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from figures import sgd_animation, sgd_curves, sgd_minibatch
+from figures import sgd_curves, sgd_epoch, sgd_minibatch
 from figures.levels import ColorLevels
 from figures.loss_chart import runs_loss_figure
+from figures.sgd_epoch import position_text
 from landscapes import get_landscape
 from optimizers import run, schedules
 from optimizers.minibatch import (
@@ -278,102 +280,67 @@ def finite(values) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def frame_trace(figure: dict, frame: dict, name: str) -> dict:
-    """The data a frame gives the trace called ``name``."""
-    for data, index in zip(frame["data"], frame["traces"], strict=True):
-        if figure["data"][index].get("name") == name:
-            return data
-    raise KeyError(name)
+def trace(figure: dict, name: str, mode: str | None = None) -> dict:
+    """The trace called ``name`` (and drawn in ``mode``)."""
+    return next(
+        t for t in figure["data"] if t.get("name") == name and mode in (None, t.get("mode"))
+    )
 
 
 @pytest.fixture(scope="module")
 def linreg_lab():
     ls = get_landscape("linreg")
     gd, sgd = lab_runs(ls, 200, 10**-2, 5)
-    return ls, gd, sgd, spec(sgd_animation.lab_animation(ls, gd, sgd))
+    return ls, gd, sgd, spec(sgd_epoch.lab_figure(ls, gd, sgd))
 
 
-def test_animation_frames_are_small_2d_and_consistent(linreg_lab):
+def test_the_lab_figure_is_2d_on_a_contour_image_without_plotly_frames(linreg_lab):
     ls, gd, sgd, fig = linreg_lab
-    frames = fig["frames"]
-    assert 2 <= len(frames) <= 100
-    steps = [int(f["name"]) for f in frames]
-    assert steps == frame_steps(200, sgd.steps_per_epoch, 100).tolist()
-    for frame in frames:
-        assert len(frame["data"]) == len(frame["traces"])
-        for data, index in zip(frame["data"], frame["traces"], strict=True):
-            assert fig["data"][index]["type"] == "scatter" == data["type"]
-    # No trace type that a redraw=False frame would wipe: the contour is a layout image.
+    # The browser moves traces with Plotly.animate without redraw: nothing it would wipe.
     assert {t["type"] for t in fig["data"]} == {"scatter"}
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
-    play = fig["layout"]["updatemenus"][0]["buttons"][0]
-    assert play["label"].endswith("Play") and play["args"][1]["frame"]["redraw"] is False
-    slider = fig["layout"]["sliders"][0]
-    assert [s["value"] for s in slider["steps"]] == [f["name"] for f in frames]
-    assert slider["steps"][5]["label"] == "5 · epoch 2, batch 2 of 4"
+    # Play, Pause and the step slider are the browser's (ui/sgd_chart.js), not Plotly's.
+    assert "frames" not in fig
+    assert "updatemenus" not in fig["layout"] and "sliders" not in fig["layout"]
+    assert position_text(5, 200, sgd.steps_per_epoch) == "epoch 2, batch 2 of 4"
+    assert position_text(200, 200, 4) == "end: 200 steps = 50 epochs"
 
 
-def test_each_frame_highlights_that_steps_minibatch(linreg_lab):
+def test_the_figure_opens_on_step_zero(linreg_lab):
     ls, gd, sgd, fig = linreg_lab
-    k = sgd.steps_per_epoch
-    checked = 0
-    for frame in fig["frames"]:
-        step = int(frame["name"])
-        batch_trace = frame_trace(fig, frame, "current minibatch")
-        visited_trace = frame_trace(fig, frame, "used earlier this epoch")
-        # No markers is sent as one NaN marker: Plotly leaves a trace with no points as it
-        # was when a frame is drawn with redraw=False.
-        assert len(batch_trace["x"]) >= 1 and len(visited_trace["x"]) >= 1
-        if step == sgd.steps:  # the end: no batch
-            assert finite(batch_trace["x"]).size == 0
-            continue
-        batch = np.asarray(sgd.batches[step])
-        assert np.allclose(np.sort(batch_trace["x"]), np.sort(ls.data_x[batch]), atol=1e-6)
-        assert np.allclose(np.sort(batch_trace["y"]), np.sort(ls.data_y[batch]), atol=1e-6)
-        assert sorted(batch_trace["customdata"]) == sorted((batch + 1).tolist())
-        visited = visited_mask(sgd.batches, step, k, ls.n_examples)
-        shown = finite(visited_trace["x"])
-        assert shown.size == visited.sum() == (step % k) * 5
-        assert np.allclose(np.sort(shown), np.sort(ls.data_x[visited]), atol=1e-6)
-        pos = batch_position(step, k)
-        status = frame_trace(fig, frame, "status")["text"][0]
-        assert status == f"step {step}: epoch {pos.epoch + 1}, batch {pos.batch + 1} of {k}"
-        for traj, label in ((gd, "GD"), (sgd, "SGD")):
-            heads = [
-                data
-                for data, i in zip(frame["data"], frame["traces"], strict=True)
-                if fig["data"][i]["name"] == label and fig["data"][i]["mode"] == "markers"
-            ]
-            assert len(heads) == 1
-            assert np.allclose([heads[0]["x"][0], heads[0]["y"][0]], traj.points[step], atol=1e-5)
-        model = frame_trace(fig, frame, "model at SGD's φ")
-        curve_x = next(t["x"] for t in fig["data"] if t["name"] == "model at SGD's φ")
-        assert np.allclose(model["y"], ls.model(curve_x, sgd.points[step]), atol=1e-5)
-        checked += 1
-    assert checked >= 90
+    batch_trace = trace(fig, "current minibatch")
+    batch = np.asarray(sgd.batches[0])
+    assert np.allclose(np.sort(batch_trace["x"]), np.sort(ls.data_x[batch]), atol=1e-6)
+    assert np.allclose(np.sort(batch_trace["y"]), np.sort(ls.data_y[batch]), atol=1e-6)
+    assert sorted(batch_trace["customdata"]) == sorted((batch + 1).tolist())
+    # No example used yet: one NaN marker (the browser fills the trace in place).
+    assert finite(trace(fig, "used earlier this epoch", "markers")["x"]).size == 0
+    assert trace(fig, "status")["text"] == ["step 0: epoch 1, batch 1 of 4"]
+    for traj, label in ((gd, "GD"), (sgd, "SGD")):
+        head = trace(fig, label, "markers")
+        assert np.allclose([head["x"][0], head["y"][0]], traj.points[0], atol=1e-5)
+        assert np.allclose(head["customdata"][0], [0, traj.losses[0]], rtol=1e-6)
+        end = trace(fig, f"{label}: end")
+        assert np.allclose([end["x"][0], end["y"][0]], traj.points[-1], atol=1e-5)
+    model = trace(fig, "model at SGD's φ")
+    assert np.allclose(model["y"], ls.model(model["x"], sgd.points[0]), atol=1e-5)
 
 
 def test_analytic_surfaces_show_the_examples_as_cells():
     ls = get_landscape("saddle")
     gd, sgd = lab_runs(ls, 200, 0.1, 8, start=(2.5, 0.0))
-    fig = spec(sgd_animation.lab_animation(ls, gd, sgd))
-    cx, cy, cols, rows = sgd_animation.example_cells(ls.n_examples)
+    fig = spec(sgd_epoch.lab_figure(ls, gd, sgd))
+    cx, cy, cols, rows = sgd_epoch.example_cells(ls.n_examples)
     assert (cols, rows) == (8, 4)
-    cells = next(t for t in fig["data"] if t["name"] == "not yet used this epoch")
+    cells = trace(fig, "not yet used this epoch")
     assert np.allclose(cells["x"], cx) and np.allclose(cells["y"], cy)
-    numbers = next(t for t in fig["data"] if t["name"] == "cell numbers")
+    numbers = trace(fig, "cell numbers")
     assert numbers["text"] == [str(i) for i in range(1, 33)]
-    frame = next(f for f in fig["frames"] if f["name"] == "6")  # epoch 2, batch 3 of 4
-    batch = np.asarray(sgd.batches[6])
-    current = frame_trace(fig, frame, "current minibatch")
+    current = trace(fig, "current minibatch")
+    batch = np.asarray(sgd.batches[0])
     assert sorted(zip(current["x"], current["y"], strict=True)) == sorted(
         zip(cx[batch], cy[batch], strict=True)
     )
-    visited = frame_trace(fig, frame, "used earlier this epoch")
-    assert finite(visited["x"]).size == 16  # batches 1 and 2 of epoch 2
-    start = next(f for f in fig["frames"] if f["name"] == "4")  # epoch 2 begins: none used
-    assert finite(frame_trace(fig, start, "used earlier this epoch")["x"]).size == 0
-    assert frame_trace(fig, frame, "status")["text"] == ["step 6: epoch 2, batch 3 of 4"]
 
 
 def test_minibatch_figure_shares_levels_and_scales_both_arrows_alike():

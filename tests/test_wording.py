@@ -8,7 +8,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from figures import sgd_animation
+from figures import sgd_epoch
 from figures.convexity import curvature_figure
 from landscapes import LANDSCAPE_NAMES, get_landscape
 from landscapes.convexity import curvature_map, default_segment
@@ -63,7 +63,7 @@ def test_every_marker_on_the_sgd_lab_contour_is_in_the_legend():
     start = ls.default_start
     sgd = run(ls, "sgd", start, 40, 1e-3, batch_size=8)
     gd = run(ls, "gd", start, 40, 1e-3)
-    fig = pio.from_json(pio.to_json(sgd_animation.lab_animation(ls, gd, sgd, contour_n=41)))
+    fig = pio.from_json(pio.to_json(sgd_epoch.lab_figure(ls, gd, sgd, contour_n=41)))
     diamonds = [t for t in fig.data if t.marker and t.marker.symbol == "diamond"]
     assert {t.name for t in diamonds} == {"GD: end", "SGD: end"}
     for t in diamonds:

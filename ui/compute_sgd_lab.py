@@ -12,7 +12,7 @@ import numpy as np
 import plotly.io as pio
 import streamlit as st
 
-from figures import sgd_motion
+from figures import sgd_epoch, sgd_motion
 from optimizers import run
 from optimizers.minibatch import (
     arrow_scale,
@@ -58,9 +58,9 @@ def lab_runs(key: LabKey):
 
 
 class LabView(NamedTuple):
-    """The SGD lab's epoch for the browser (figures/sgd_motion.py): the static figure as
-    Plotly JSON (its traces keep their uids, which the browser fills by), its height, and
-    both runs as binary arrays."""
+    """The SGD lab's epoch for the browser (figures/sgd_epoch.py, sgd_motion.py): the static
+    figure as Plotly JSON (its traces keep their uids, which the browser fills by), its
+    height, and both runs as binary arrays."""
 
     figure: str
     height: int
@@ -73,7 +73,7 @@ def lab_view(key: LabKey) -> LabView:
     gd, sgd = lab_runs(key)
     ls = _landscape(key)
     # Mark the critical points near these paths (all of them unless the surface is crowded).
-    figure = sgd_motion.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
+    figure = sgd_epoch.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
     return LabView(
         pio.to_json(figure, validate=False, remove_uids=False),
         int(figure.layout.height),

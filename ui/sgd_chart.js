@@ -1,8 +1,8 @@
 // The SGD lab's epoch, played by the browser (joined after ui/race_chart.js, whose helpers it
 // uses: u16, unvarint, plotlyArray, el, Overlay, StepControls).
 //
-// Python sends one static figure (figures/sgd_motion.py: the lab's figure at step 0 without
-// Plotly frames) and both runs as binary arrays. Play/Pause, ±1 step, speed and the step
+// Python sends one static figure (figures/sgd_epoch.py: the lab's figure at step 0) and both
+// runs as binary arrays (figures/sgd_motion.py). Play/Pause, ±1 step, speed and the step
 // slider pick the step; each step fills the figure's moving traces (tails, heads, the
 // minibatch, the examples used earlier this epoch, the status line, the model curves) with
 // Plotly.animate without redraw: only those traces are drawn again, never the contour. Charts
@@ -71,7 +71,7 @@ class LabData {
       return this.link[i] * (1 - w) + this.link[i + 1] * w;
     });
   }
-  // The moving traces at step t, by uid (as figures/sgd_lab.py draws them at a frame).
+  // The moving traces at step t, by uid (as figures/sgd_epoch.py draws them at step 0).
   traces(t) {
     const out = {};
     const orNaN = (a) => (a.length ? a : [NaN]); // Plotly skips an empty trace's redraw

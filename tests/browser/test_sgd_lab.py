@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from figures.sgd_animation import position_text
+from figures.sgd_epoch import position_text
 from tests.browser.helpers import (
     SCREENSHOT_DIR,
     assert_no_console_errors,

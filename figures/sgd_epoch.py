@@ -1,9 +1,9 @@
-"""The minibatch SGD lab's animation: GD and SGD on the loss contour, beside the data with the
-fitted model (or, on the analytic surfaces, a grid of the N examples), animated together: the
-current minibatch is highlighted and the examples the epoch has already used are shaded.
+"""The minibatch SGD lab's figure: GD and SGD on the loss contour, beside the data with the
+fitted model (or, on the analytic surfaces, a grid of the N examples), at step 0.
 
-Frames update only the moving traces and are 2D only, so they play with ``redraw=False``; the
-animation's contour is therefore a layout image (see `figures.levels.ColorLevels.image`).
+The browser plays the epoch (ui/sgd_chart.js with `figures.sgd_motion.lab_motion`'s arrays): it
+fills the moving traces, found by uid, at every step. Only the 2D moving traces change, so
+the contour is a layout image (see `figures.levels.ColorLevels.image`).
 """
 
 from __future__ import annotations
@@ -15,30 +15,29 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.animation import jump_args, pause_args, play_args, step_slider
 from figures.kit import PHI0, PHI1, click_grid
 from figures.kit import critical_traces as _critical_traces
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _rgba
 from figures.levels import ColorLevels
-from optimizers.minibatch import batch_position, frame_steps, visited_mask
+from optimizers.minibatch import batch_position
 
-FRAME_MS = 140
 TAIL = 8
 CURVE_N = 120
 GREY = "#B8BEC8"
 DARK = "#222222"
 CLICK_GRID_NAME = "click-grid"
-CLICK_GRID_TRACE = 1  # lab_animation's click grid, right after the colour bar's trace
+CLICK_GRID_TRACE = 1  # lab_figure's click grid, right after the colour bar's trace
 CLICK_GRID_N = 40
+HEIGHT = 585
+MARGIN = dict(l=55, r=15, t=125, b=60)  # room above the legend for Plotly's mode bar
 
 
 # ----- small helpers ----------------------------------------------------------------------
 
 
 def _points(x, y) -> dict:
-    """Marker positions for a frame; no points is one NaN point. Plotly skips a trace with
-    no points when a frame is drawn with redraw=False, so its old markers would stay."""
+    """Marker positions; no points is one NaN point (the browser fills the trace in place)."""
     if len(x) == 0:
         x, y = [np.nan], [np.nan]
     return dict(x=_f32(x), y=_f32(y))
@@ -53,7 +52,7 @@ def position_text(step: int, steps: int, steps_per_epoch: int) -> str:
     return f"epoch {pos.epoch + 1}, batch {pos.batch + 1} of {pos.per_epoch}"
 
 
-# ----- the animated lab figure -------------------------------------------------------------
+# ----- the lab figure --------------------------------------------------------------------
 
 
 def example_cells(n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -66,7 +65,7 @@ def example_cells(n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
 
 
 class _Panel:
-    """The right-hand panel's moving traces: what it shows at a given step."""
+    """The right-hand panel: all N examples, and what it shows at step 0."""
 
     def __init__(self, landscape, gd, sgd):
         self.ls, self.gd, self.sgd = landscape, gd, sgd
@@ -90,33 +89,6 @@ class _Panel:
             self.x_range = [-0.6, self.cols - 0.4]
             self.y_range = [-0.6, self.rows + 0.5]
             self.status_xy = (0.5 * (self.cols - 1), self.rows - 0.1)
-
-    def batch(self, step: int) -> np.ndarray:
-        if step >= self.steps:
-            return np.array([], dtype=int)
-        return np.asarray(self.sgd.batches[step], dtype=int)
-
-    def visited(self, step: int) -> np.ndarray:
-        if step >= self.steps:
-            return np.array([], dtype=int)
-        mask = visited_mask(self.sgd.batches, step, self.per_epoch, self.n)
-        return np.flatnonzero(mask)
-
-    def moving(self, step: int) -> list[dict]:
-        """visited, current batch, status text, and on data landscapes SGD's and GD's curves."""
-        visited, batch = self.visited(step), self.batch(step)
-        status = f"step {step}: {position_text(step, self.steps, self.per_epoch)}"
-        out = [
-            _points(self.px[visited], self.py[visited]),
-            dict(_points(self.px[batch], self.py[batch]), customdata=(batch + 1).tolist()),
-            dict(text=[status]),
-        ]
-        if self.is_data:
-            for traj in (self.sgd, self.gd):
-                phi = traj.points[min(step, traj.steps)]
-                # x never changes: a frame that leaves it out keeps the trace's own.
-                out.append(dict(y=_f32(self.ls.model(self.curve_x, phi))))
-        return out
 
     def _markers(self) -> dict:
         """Marker styles: all examples, those used earlier this epoch, the current batch."""
@@ -193,12 +165,16 @@ class _Panel:
             )
         ]
 
-    def moving_traces(self, step: int) -> list:
-        parts = self.moving(step)
+    def moving_traces(self) -> list:
+        """The traces the browser moves (by uid), at step 0: no example used yet this epoch,
+        the first minibatch, the status line; on data landscapes, SGD's and GD's models."""
+        none = np.array([], dtype=int)
+        batch = np.asarray(self.sgd.batches[0], dtype=int) if self.steps else none
+        status = f"step 0: {position_text(0, self.steps, self.per_epoch)}"
         markers = self._markers()
         traces = [
             go.Scatter(
-                **parts[0],
+                **_points(self.px[none], self.py[none]),
                 uid="visited",
                 name="used earlier this epoch",
                 mode="markers",
@@ -209,7 +185,8 @@ class _Panel:
                 yaxis="y2",
             ),
             go.Scatter(
-                **parts[1],
+                **_points(self.px[batch], self.py[batch]),
+                customdata=(batch + 1).tolist(),
                 uid="minibatch",
                 name="current minibatch",
                 legendrank=12,
@@ -222,7 +199,7 @@ class _Panel:
             go.Scatter(
                 x=[self.status_xy[0]],
                 y=[self.status_xy[1]],
-                **parts[2],
+                text=[status],
                 uid="status",
                 name="status",
                 mode="text",
@@ -235,14 +212,14 @@ class _Panel:
             ),
         ]
         if self.is_data:
-            for part, name, dash, width in (
-                (parts[3], "sgd", "solid", 3),
-                (parts[4], "gd", "dash", 2),
+            for traj, name, dash, width in (
+                (self.sgd, "sgd", "solid", 3),
+                (self.gd, "gd", "dash", 2),
             ):
                 traces.append(
                     go.Scatter(
                         x=_f32(self.curve_x),
-                        **part,
+                        y=_f32(self.ls.model(self.curve_x, traj.points[0])),
                         uid=f"model:{name}",
                         name=f"model at {style.label(name)}'s φ",
                         legendrank=13 if name == "sgd" else 14,
@@ -256,35 +233,18 @@ class _Panel:
         return traces
 
 
-def _tail(points: np.ndarray, step: int) -> dict:
-    lo = max(0, step - TAIL + 1)
-    pts = points[lo : step + 1]
-    return dict(x=_f32(pts[:, 0]), y=_f32(pts[:, 1]))
-
-
-def _head(points: np.ndarray, losses: np.ndarray, step: int) -> dict:
-    return dict(
-        x=_f32(points[step : step + 1, 0]),
-        y=_f32(points[step : step + 1, 1]),
-        customdata=_f32([[step, losses[step]]]),
-    )
-
-
-def _run_moving(traj, step: int) -> list[dict]:
-    s = min(step, traj.steps)
-    return [_tail(traj.points, s), _head(traj.points, traj.losses, s)]
-
-
-def _run_traces(traj, step: int) -> tuple[list, list]:
+def _run_traces(traj) -> tuple[list, list]:
     """(static, moving) traces of one run: its faint path and end marker; its tail and head
-    at ``step`` (the moving ones in the order of `_run_moving`)."""
+    at step 0, which the browser moves."""
     name = traj.optimizer
     color = style.color(name)
     label = style.label(name)
     diverged = int(np.max(traj.diverged)) if np.ndim(traj.diverged) else int(traj.diverged)
     if diverged >= 0:
         label += f" (diverged at step {diverged})"
-    tail, head = _run_moving(traj, step)
+    start = traj.points[:1]
+    tail = dict(x=_f32(start[:, 0]), y=_f32(start[:, 1]))
+    head = dict(tail, customdata=_f32([[0, traj.losses[0]]]))
     end = diverged if diverged > 0 else traj.steps + 1
     path = traj.points[:end]
     static = [
@@ -353,65 +313,17 @@ def _run_traces(traj, step: int) -> tuple[list, list]:
     return static, moving
 
 
-def _controls(shown, steps: int, per_epoch: int) -> tuple[list, list]:
-    names = [str(int(s)) for s in shown]
-    play = play_args(None, FRAME_MS, redraw=False, fromcurrent=True)
-    rewind = jump_args(names[0], redraw=False)
-    buttons = dict(
-        type="buttons",
-        direction="left",
-        showactive=False,
-        x=0.0,
-        xanchor="left",
-        y=-0.12,
-        yanchor="top",
-        pad=dict(t=4, r=4),
-        buttons=[
-            dict(label="▶ Play", method="animate", args=play),
-            dict(label="❚❚ Pause", method="animate", args=pause_args()),
-            dict(label="◀◀ Start", method="animate", args=rewind),
-        ],
-    )
-    slider = step_slider(
-        names,
-        redraw=False,
-        labels=[f"{name} · {position_text(int(name), steps, per_epoch)}" for name in names],
-        active=0,
-        x=0.3,
-        len=0.7,
-        xanchor="left",
-        y=-0.11,
-        yanchor="top",
-        pad=dict(t=8, b=0),
-        currentvalue=dict(prefix="step ", xanchor="left", font=dict(size=14, color=DARK)),
-    )
-    return [buttons], [slider]
-
-
-def lab_animation(
-    landscape,
-    gd,
-    sgd,
-    *,
-    contour_n: int = 241,
-    max_frames: int = 100,
-    height: int = 640,
-) -> go.Figure:
-    """GD and SGD on the contour (left) beside what the minibatch is (right), animated.
+def lab_figure(landscape, gd, sgd, *, contour_n: int = 241) -> go.Figure:
+    """GD and SGD on the contour (left) beside what the minibatch is (right), at step 0.
 
     ``gd`` and ``sgd`` are single-start `optimizers.Trajectory`s with the same number of
-    steps. The frame of step t shows both points at phi_t and SGD's batch of step t (the one
-    that takes phi_t to phi_{t+1}) with the examples its epoch used before; the last frame
-    (t = T) shows where both ended, as do the diamonds. The figure opens on step 0; Play runs
-    on from the step shown.
+    steps. Step t shows both points at phi_t and SGD's batch of step t (the one that takes
+    phi_t to phi_{t+1}) with the examples its epoch used before; the diamonds mark where both
+    ended. The browser draws the later steps (`figures.sgd_motion`).
     """
     if gd.steps != sgd.steps:
         raise ValueError(f"gd and sgd must have the same steps, got {gd.steps} and {sgd.steps}")
-    steps = sgd.steps
-    xs, ys, grid = landscape.grid(contour_n)
-    levels = ColorLevels(landscape)
     panel = _Panel(landscape, gd, sgd)
-
     right_title = "Data and the fitted model" if panel.is_data else f"The N = {panel.n} examples"
     fig = make_subplots(
         rows=1,
@@ -420,48 +332,52 @@ def lab_animation(
         horizontal_spacing=0.12,
         subplot_titles=("Loss contour: GD and SGD from the same start", right_title),
     )
+    xs, ys, grid = landscape.grid(contour_n)
+    levels = ColorLevels(landscape)
     fig.add_layout_image(levels.image(xs, ys, grid))
     fig.add_trace(levels.colorbar_trace(levels.colorbar(0.45, side="top", len=0.85)))
     fig.add_trace(click_grid(landscape, CLICK_GRID_N, webgl=False, rounded=False))
-    runs = [_run_traces(traj, 0) for traj in (gd, sgd)]
+    runs = [_run_traces(traj) for traj in (gd, sgd)]
     for static, _ in runs:
         fig.add_traces(static)
     fig.add_traces(_critical_traces(landscape.critical_points, legendrank=4))
-    fig.add_trace(
-        go.Scatter(
-            x=sgd.points[:1, 0],
-            y=sgd.points[:1, 1],
-            uid="start",
-            name="start",
-            legendrank=3,
-            mode="markers",
-            marker=style.START_MARKER,
-            hovertemplate=f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
-            xaxis="x",
-            yaxis="y",
-        )
-    )
+    fig.add_trace(_start_trace(sgd.points))
     fig.add_traces(panel.static_traces())
-
-    first_moving = len(fig.data)
-    for _, moving_run in runs:
-        fig.add_traces(moving_run)
-    fig.add_traces(panel.moving_traces(0))
-    moving = list(range(first_moving, len(fig.data)))
+    for _, moving in runs:
+        fig.add_traces(moving)
+    fig.add_traces(panel.moving_traces())
     fig.add_traces(panel.overlay_traces())
+    _axes(fig, landscape, panel)
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=style.FONT_FAMILY, size=13),
+        height=HEIGHT,
+        margin=MARGIN,
+        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.09, yanchor="bottom"),
+        hovermode="closest",
+        uirevision=f"sgd-lab:{landscape.name}",
+    )
+    return fig
 
-    shown = frame_steps(steps, sgd.steps_per_epoch, max_frames)
-    frames = []
-    for s in shown:
-        s = int(s)
-        parts = _run_moving(gd, s) + _run_moving(sgd, s) + panel.moving(s)
-        # Plain dicts: validating hundreds of go.Scatter objects would dominate the build.
-        data = [dict(part, type="scatter") for part in parts]
-        frames.append(dict(name=str(s), data=data, traces=moving))
-    fig.frames = frames
-    menus, sliders = _controls(shown, steps, sgd.steps_per_epoch)
-    fig.update_layout(updatemenus=menus, sliders=sliders)
 
+def _start_trace(points) -> go.Scatter:
+    return go.Scatter(
+        x=points[:1, 0],
+        y=points[:1, 1],
+        uid="start",
+        name="start",
+        legendrank=3,
+        mode="markers",
+        marker=style.START_MARKER,
+        hovertemplate=f"<b>start</b><br>{PHI0} %{{x:.4g}}, {PHI1} %{{y:.4g}}<extra></extra>",
+        xaxis="x",
+        yaxis="y",
+    )
+
+
+def _axes(fig: go.Figure, landscape, panel: _Panel) -> None:
+    """The contour's axes on the surface's bounds, equal scales; the right panel's on the data
+    (with a grid) or, for the cells, hidden and square."""
     (x0, x1), (y0, y1) = landscape.bounds
     axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
     fig.update_xaxes(title_text=PHI0, range=[x0, x1], constrain="domain", row=1, col=1, **axis)
@@ -490,14 +406,3 @@ def lab_animation(
             row=1,
             col=2,
         )
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=style.FONT_FAMILY, size=13),
-        height=height,
-        # Room above the legend for Plotly's mode bar, which would cover a two-row legend.
-        margin=dict(l=55, r=15, t=125, b=115),
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.09, yanchor="bottom"),
-        hovermode="closest",
-        uirevision=f"sgd-lab:{landscape.name}",
-    )
-    return fig
