@@ -7,6 +7,8 @@ out.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -117,12 +119,15 @@ def grid_columns(count: int) -> int:
     return {1: 1, 2: 2, 3: 3, 4: 4, 5: 3, 6: 3}.get(count, 4)
 
 
-def _map_traces(landscape, name: str, bmap: BasinMap, cats: list[Category], lines: go.Contour):
-    """One optimizer's map: the categories as a heatmap, the contour ``lines`` on top, and the
-    known minima as stars (larger where global); and the codes it shows."""
+def _map_traces(
+    landscape, name: str, bmap: BasinMap, cats: list[Category], lines: go.Contour, axes: dict
+):
+    """One optimizer's map on ``axes`` (xaxis=..., yaxis=...): the categories as a heatmap,
+    the contour ``lines`` on top, and the known minima as stars (larger where global); and
+    the codes it shows."""
     k = len(landscape.minima)
     codes = category_codes(bmap.labels, k)
-    names_by_code = np.array([c.name for c in cats], dtype=object)
+    names_by_code = np.array([c.name for c in cats], dtype=str)  # copied as one block
     minima = np.array([m.point for m in landscape.minima]).reshape(-1, 2)
     traces = [
         go.Heatmap(
@@ -138,8 +143,9 @@ def _map_traces(landscape, name: str, bmap: BasinMap, cats: list[Category], line
             name=style.label(name),
             hovertemplate=f"<b>{style.label(name)}</b> from ({PHI0} %{{x:.2f}}, "
             f"{PHI1} %{{y:.2f}})<br>ends: %{{text}}<extra></extra>",
+            **axes,
         ),
-        go.Contour(lines, meta=dict(role="contour", optimizer=name)),
+        go.Contour(lines, meta=dict(role="contour", optimizer=name), **axes),
         go.Scatter(
             x=minima[:, 0],
             y=minima[:, 1],
@@ -154,6 +160,7 @@ def _map_traces(landscape, name: str, bmap: BasinMap, cats: list[Category], line
             hovertemplate="%{text}<extra></extra>",
             showlegend=False,
             meta=dict(role="minima", optimizer=name),
+            **axes,
         ),
     ]
     return traces, {int(c) for c in np.unique(codes)}
@@ -200,24 +207,47 @@ def _legend_traces(cats: list[Category], seen: set[int]) -> list[go.Scatter]:
     ]
 
 
-def _grid_layout(fig, landscape, rows: int, cols: int, width: int, legend_items: int) -> None:
-    """Shared equal-scale axes named on the outer panels; a height that keeps each map's
-    aspect at ``width`` px, with room above for the legend."""
+@functools.lru_cache(maxsize=16)
+def _subplot_grid(rows: int, cols: int, count: int) -> dict:
+    """make_subplots' layout of a rows x cols grid of maps with shared axes and ``count``
+    titles (placeholders), as a plain dict: it depends on nothing else, and building it is
+    most of plotly.py's cost of the figure."""
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[str(i) for i in range(count)],
+        shared_xaxes="all",
+        shared_yaxes="all",
+        horizontal_spacing=0.035,
+        vertical_spacing=0.1 / rows,
+    )
+    return fig.layout.to_plotly_json()
+
+
+def _grid_layout(landscape, rows: int, cols: int, titles, width: int, legend_items: int) -> dict:
+    """Shared equal-scale axes named on the outer panels, a title over each; a height that
+    keeps each map's aspect at ``width`` px, with room above for the legend."""
     (x0, x1), (y0, y1) = landscape.bounds
     aspect = (y1 - y0) / (x1 - x0)
-    fig.update_xaxes(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[y0, y1], constrain="domain", showgrid=False, zeroline=False)
+    grid = copy.deepcopy(_subplot_grid(rows, cols, len(titles)))
+    for note, text in zip(grid.get("annotations", []), titles, strict=True):
+        note.update(text=text, font=dict(size=16, color="#222222"))
+    common = dict(constrain="domain", showgrid=False, zeroline=False)
     for i in range(rows * cols):
+        r, c = divmod(i, cols)
         suffix = "" if i == 0 else str(i + 1)
-        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
-    for r in range(1, rows + 1):
-        fig.update_yaxes(title_text=PHI1, row=r, col=1)
-    for c in range(1, cols + 1):
-        fig.update_xaxes(title_text=PHI0, row=rows, col=c)
-    fig.update_annotations(font=dict(size=16, color="#222222"))
+        grid[f"xaxis{suffix}"].update(range=[x0, x1], **common)
+        grid[f"yaxis{suffix}"].update(
+            range=[y0, y1], **common, scaleanchor=f"x{suffix}", scaleratio=1
+        )
+        if c == 0:
+            grid[f"yaxis{suffix}"]["title"] = dict(text=PHI1)
+        if r == rows - 1:
+            grid[f"xaxis{suffix}"]["title"] = dict(text=PHI0)
     legend_rows = 1 + legend_items // max(1, (cols * width) // 210)
     top = 40 + 24 * legend_rows
-    fig.update_layout(
+    return dict(
+        grid,
         height=int(rows * width * aspect * 0.92 + top + 70),
         margin=dict(l=60, r=20, t=top, b=60),
         font=dict(family=style.FONT_FAMILY, size=14),
@@ -251,24 +281,22 @@ def basin_figure(
     rows = -(-count // cols)
     cats = basin_categories(landscape)
     width = panel_width or {1: 560, 2: 520, 3: 400}.get(cols, 320)
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[f"<b>{style.label(n)}</b>" for n in names],
-        shared_xaxes="all",
-        shared_yaxes="all",
-        horizontal_spacing=0.035,
-        vertical_spacing=0.1 / rows,
-    )
     lines = _contour_lines(landscape, surface)
     seen: set[int] = set()
+    traces = []
     for i, name in enumerate(names):
-        traces, shown = _map_traces(landscape, name, maps[name], cats, lines)
+        suffix = "" if i == 0 else str(i + 1)
+        axes = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        mine, shown = _map_traces(landscape, name, maps[name], cats, lines, axes)
+        traces += mine
         seen |= shown
-        fig.add_traces(traces, rows=i // cols + 1, cols=i % cols + 1)
-    fig.add_traces(_legend_traces(cats, seen))
-    _grid_layout(fig, landscape, rows, cols, width, len(seen))
-    return fig
+    traces += _legend_traces(cats, seen)
+    titles = [f"<b>{style.label(n)}</b>" for n in names]
+    # One figure, its layout in one assignment: plotly.py's update machinery was most of the
+    # build.
+    return go.Figure(
+        data=traces, layout=_grid_layout(landscape, rows, cols, titles, width, len(seen))
+    )
 
 
 # ----- table and words -----------------------------------------------------------------------

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from figures import style
 from figures.kit import decade as _decade
@@ -18,6 +17,7 @@ from optimizers.sweeps_extra import loss_excess
 DIVERGED_CELL_COLOR = "#E8E8E8"
 HEATMAP_COLORSCALE = "Viridis"
 PARAM_SYMBOLS = {"beta": "β", "gamma": "γ"}
+SPACING = 0.07  # between the panels, a fraction of the width
 
 
 def _one_minus_axis(values: np.ndarray) -> tuple[np.ndarray, list[float], list[str]]:
@@ -54,8 +54,9 @@ def _log_gaps(panels: list[HyperPanel], best: float, start_loss: float):
     return logs, zmin, max(zmax, zmin + 1)
 
 
-def _panel_traces(p: HyperPanel, z: np.ndarray, x: np.ndarray, u: np.ndarray) -> list:
-    """The grey diverged cells, the heatmap, and the sidebar's setting of one panel."""
+def _panel_traces(p: HyperPanel, z: np.ndarray, x: np.ndarray, u: np.ndarray, axes: dict) -> list:
+    """The grey diverged cells, the heatmap, and the sidebar's setting of one panel, on the
+    ``axes`` (xaxis=..., yaxis=...) of its column."""
     sym = PARAM_SYMBOLS.get(p.param, p.param)
     values = np.asarray(p.grid.ys, dtype=float)
     custom = np.stack(
@@ -76,6 +77,7 @@ def _panel_traces(p: HyperPanel, z: np.ndarray, x: np.ndarray, u: np.ndarray) ->
             hoverinfo="skip",
             meta=dict(role="diverged-cells", optimizer=p.name),
             name="diverged",
+            **axes,
         ),
         go.Heatmap(
             x=x,
@@ -88,6 +90,7 @@ def _panel_traces(p: HyperPanel, z: np.ndarray, x: np.ndarray, u: np.ndarray) ->
             hovertemplate=f"<b>{style.label(p.name)}</b><br>α %{{customdata[0]:.3g}}, "
             f"{sym} %{{customdata[1]:.4g}}<br>final loss %{{customdata[2]:.4g}}"
             "<extra></extra>",
+            **axes,
         ),
     ]
     if p.current is not None:
@@ -103,45 +106,66 @@ def _panel_traces(p: HyperPanel, z: np.ndarray, x: np.ndarray, u: np.ndarray) ->
                 hovertemplate=f"sidebar setting: α %{{customdata[0]:.3g}}, {sym} "
                 "%{customdata[1]:.4g}<extra></extra>",
                 customdata=[[lr, value]],
+                **axes,
             )
         )
     return traces
 
 
+def _columns(n: int, spacing: float = SPACING) -> list[list[float]]:
+    """The x domains of ``n`` side-by-side panels, as plotly's make_subplots lays them out."""
+    width = (1.0 - spacing * (n - 1)) / n
+    return [[(width + spacing) * c, (width + spacing) * c + width] for c in range(n)]
+
+
 def hyper_figure(panels: list[HyperPanel], best: float, start_loss: float) -> go.Figure:
     """Heatmaps side by side on one colour scale: log10 of the final loss's gap to the global
     minimum; diverged cells in flat grey."""
-    n = max(1, len(panels))
-    titles = [f"{style.label(p.name)}: α and {PARAM_SYMBOLS.get(p.param, p.param)}" for p in panels]
-    fig = make_subplots(rows=1, cols=n, subplot_titles=titles or None, horizontal_spacing=0.07)
+    domains = _columns(max(1, len(panels)))
+    axes = {"xaxis": dict(anchor="y", domain=domains[0]), "yaxis": dict(anchor="x", domain=[0, 1])}
     if not panels:
-        return fig
+        return go.Figure(layout=axes)
     logs, zmin, zmax = _log_gaps(panels, best, start_loss)
     ticks = np.arange(zmin, zmax + 1, max(1, int(np.ceil((zmax - zmin) / 8))))
-    for col, (p, z) in enumerate(zip(panels, logs, strict=True), start=1):
+    traces, titles = [], []
+    for col, (p, z, domain) in enumerate(zip(panels, logs, domains, strict=True), start=1):
+        sfx = "" if col == 1 else str(col)
+        sym = PARAM_SYMBOLS.get(p.param, p.param)
         x = np.log10(np.asarray(p.grid.xs, dtype=float))
         u, tickvals, ticktext = _one_minus_axis(p.grid.ys)
-        fig.add_traces(_panel_traces(p, z, x, u), rows=1, cols=col)
+        traces += _panel_traces(p, z, x, u, dict(xaxis=f"x{sfx}", yaxis=f"y{sfx}"))
         decades = np.arange(np.ceil(x.min() - 1e-9), np.floor(x.max() + 1e-9) + 1).astype(int)
-        fig.update_xaxes(
-            title_text="α (log)",
+        axes[f"xaxis{sfx}"] = dict(
+            anchor=f"y{sfx}",
+            domain=domain,
+            title=dict(text="α (log)"),
             tickvals=decades.tolist(),
             ticktext=[_decade(k) for k in decades],
             range=[x.min(), x.max()],
-            row=1,
-            col=col,
         )
-        fig.update_yaxes(
-            title_text=PARAM_SYMBOLS.get(p.param, p.param),
+        axes[f"yaxis{sfx}"] = dict(
+            anchor=f"x{sfx}",
+            domain=[0, 1],
+            title=dict(text=sym),
             tickvals=tickvals,
             ticktext=ticktext,
             range=[u.min(), u.max()],
-            row=1,
-            col=col,
         )
-    fig.update_annotations(font=dict(size=15, color="#222222"))
+        titles.append(
+            dict(
+                text=f"{style.label(p.name)}: α and {sym}",
+                x=(domain[0] + domain[1]) / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=15, color="#222222"),
+            )
+        )
     # A legend entry for the grey cells.
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=[None],
             y=[None],
@@ -154,22 +178,28 @@ def hyper_figure(panels: list[HyperPanel], best: float, start_loss: float) -> go
             hoverinfo="skip",
         )
     )
-    fig.update_layout(
-        coloraxis=dict(
-            colorscale=HEATMAP_COLORSCALE,
-            cmin=zmin,
-            cmax=zmax,
-            colorbar=dict(
-                title=dict(text="final loss<br>− min", side="top"),
-                tickvals=ticks.tolist(),
-                ticktext=[_decade(int(k)) for k in ticks],
-                thickness=14,
+    # One figure, its layout in one assignment: plotly.py's make_subplots and update machinery
+    # were most of the build.
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            **axes,
+            annotations=titles,
+            coloraxis=dict(
+                colorscale=HEATMAP_COLORSCALE,
+                cmin=zmin,
+                cmax=zmax,
+                colorbar=dict(
+                    title=dict(text="final loss<br>− min", side="top"),
+                    tickvals=ticks.tolist(),
+                    ticktext=[_decade(int(k)) for k in ticks],
+                    thickness=14,
+                ),
             ),
+            height=400,
+            margin=dict(l=60, r=20, t=60, b=60),
+            font=dict(family=style.FONT_FAMILY, size=14),
+            plot_bgcolor="#FFFFFF",
+            legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
         ),
-        height=400,
-        margin=dict(l=60, r=20, t=60, b=60),
-        font=dict(family=style.FONT_FAMILY, size=14),
-        plot_bgcolor="#FFFFFF",
-        legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
     )
-    return fig
