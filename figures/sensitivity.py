@@ -192,7 +192,7 @@ def _reference_lines(sweeps: Mapping[str, Sweep], axis: LossAxis, best, limit, s
             showarrow=False,
             x=0,
             xref="x domain",
-            y=tolerance,
+            y=np.log10(tolerance),  # an annotation on a log axis takes log10 (a shape does not)
             yref="y",
             yanchor="top",
         )

@@ -133,7 +133,11 @@ def test_sensitivity_figure_carries_every_axis_line_and_value(case):
     texts = [a["text"] for a in layout["annotations"]]
     assert "tolerance: converged below" in texts
     hlines = [s for s in layout["shapes"] if s["xref"] == "x domain"]
-    assert any(s["y0"] == pytest.approx(max(level - best, axis.floor), rel=1e-12) for s in hlines)
+    tolerance = max(level - best, axis.floor)
+    assert any(s["y0"] == pytest.approx(tolerance, rel=1e-12) for s in hlines)
+    # Its label sits just under the line: an annotation on a log axis is placed at log10.
+    (label,) = [a for a in layout["annotations"] if a["text"] == "tolerance: converged below"]
+    assert label["y"] == pytest.approx(np.log10(tolerance)) and label["yanchor"] == "top"
     diverged = any((s.diverged >= 0).any() for s in sweeps.values())
     assert ("diverged ✕" in texts) == diverged
     assert any(s["y0"] == pytest.approx(axis.ceiling) for s in hlines) == diverged

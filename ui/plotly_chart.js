@@ -35,26 +35,6 @@ function loadPlotly(src) {
 const nextPaint = () =>
   new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
-// Plotly rejects the promise of an animation that is cut short with no reason at all, and
-// its Play button leaves that promise unhandled; an interrupted animation is no error.
-window.addEventListener("unhandledrejection", (event) => {
-  if (event.reason === undefined && window.__descentStoppedAnimation) event.preventDefault();
-});
-
-// Stop a playing animation (as the Pause button does) before new data replaces its frames:
-// left running, it keeps the browser busy redrawing frames of the old figure.
-function stopAnimation(Plotly, host) {
-  const transition = host._transitionData;
-  const queued = transition && transition._frameQueue ? transition._frameQueue.length : 0;
-  if (!queued && !(transition && transition._animationRaf)) return;
-  window.__descentStoppedAnimation = true;
-  return Plotly.animate(host, [null], {
-    mode: "immediate",
-    frame: { duration: 0, redraw: false },
-    transition: { duration: 0 },
-  }).catch(() => {});
-}
-
 const is3d = (trace) => trace.type === "surface" || String(trace.type).endsWith("3d");
 
 async function draw(Plotly, host, setTriggerValue) {
@@ -70,9 +50,8 @@ async function draw(Plotly, host, setTriggerValue) {
   if (!host.__plotted && want.stages) {
     // First paint without the 3D scene: creating its WebGL context is the slowest part of
     // the figure in software rendering, and the contour is useful before it.
-    // The animation's controls come with its frames, in the full figure.
     const layout = Object.assign({}, fig.layout);
-    for (const part of ["scene", "updatemenus", "sliders"]) delete layout[part];
+    delete layout.scene;
     // WebGL 2D traces draw as SVG in this first paint (no WebGL context yet), and traces
     // named in `later` (the invisible click grid) wait for the full figure.
     const later = new Set(want.later || []);
@@ -84,17 +63,12 @@ async function draw(Plotly, host, setTriggerValue) {
     await nextPaint();
     if (host.__want !== want) return; // newer data arrived: the next draw takes it
   }
-  await stopAnimation(Plotly, host);
-  await Plotly.react(host, { data: fig.data, layout: fig.layout, frames: fig.frames || [], config });
+  await Plotly.react(host, { data: fig.data, layout: fig.layout, config });
   host.__plotted = true;
   if (host.__markStep) host.__markStep(); // a chart that follows an animation's step
   if (!host.__listening) {
     host.__listening = true;
     if (host.__markStep) host.on("plotly_afterplot", host.__markStep);
-    // Pause interrupts the animation too: its rejected promise is no error either.
-    host.on("plotly_animationinterrupted", () => {
-      window.__descentStoppedAnimation = true;
-    });
     if (want.clickable) {
       host.on("plotly_click", (event) => {
         const point = event && event.points && event.points[0];

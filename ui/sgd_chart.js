@@ -5,7 +5,7 @@
 // runs as binary arrays (figures/sgd_motion.py). Play/Pause, ±1 step, speed and the step
 // slider pick the step; each step fills the figure's moving traces (tails, heads, the
 // minibatch, the examples used earlier this epoch, the status line, the model curves) with
-// Plotly.animate without redraw: only those traces are drawn again, never the contour. Charts
+// SVG marks over the plot (LabOverlay): Plotly never draws a step again. Charts
 // that follow the lab (ui/plotly_chart.py `follow`) mark the step. Nothing goes to the server.
 
 const LAB_RUN_SECONDS = 20; // a whole run at 1×, within 5 to 30 steps a second
