@@ -14,7 +14,8 @@ seconds (views begun before the end finish) or ``--views`` views each, whichever
 
 Server RSS is the sum of the replicas' resident memory after each level (Linux /proc): the
 processes given by ``--pid``, else those ``make serve`` lists in ``artifacts/serve-<port>.json``,
-else the process listening on the URL's port. Only loopback URLs unless ``--allow-remote``.
+else the process listening on the URL's port; of a launcher (deploy/launch.py), the
+``streamlit run`` it started. Only loopback URLs unless ``--allow-remote``.
 """
 
 from __future__ import annotations
@@ -125,9 +126,20 @@ async def run_level(base, n, duration, max_views, seed, pages) -> Level:
 
 
 # ----- server memory --------------------------------------------------------------------------
+def servers(pid: int) -> list[int]:
+    """The Streamlit servers of a replica: the processes ``pid`` started (a replica is the
+    launcher, deploy/launch.py, and its ``streamlit run`` child), or ``pid`` itself."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        children = []
+    return [s for child in children for s in servers(child)] or [pid]
+
+
 def rss_mb(pids: list[int]) -> float | None:
+    """The resident memory of the replicas' servers (see `servers`), summed."""
     total, seen = 0, False
-    for pid in pids:
+    for pid in (s for p in pids for s in servers(p)):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -72,3 +72,29 @@ def test_percentiles_of_known_latencies():
     assert level.percentile(50) == 3.0
     assert level.percentile(95) == pytest.approx(4.8)  # inclusive: 4 + 0.8 * (5 - 4)
     assert level.views_per_s == 2.0
+
+
+def test_a_replicas_memory_is_its_servers_not_its_launchers():
+    """``make serve`` lists each replica's launcher; the RSS reported is the server it
+    started (here a parent that starts one child, as deploy/launch.py does)."""
+    import subprocess
+    import time
+
+    servers = load.servers
+    sleep = "import time; time.sleep(30)"
+    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {sleep!r}]); {sleep}"
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 10
+        while servers(parent.pid) == [parent.pid]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (child,) = servers(parent.pid)
+        assert child != parent.pid
+        status = open(f"/proc/{child}/status").read()
+        assert f"PPid:\t{parent.pid}" in status
+    finally:
+        for pid in servers(parent.pid):
+            subprocess.run(["kill", str(pid)], check=False)
+        parent.kill()
+        parent.wait()
