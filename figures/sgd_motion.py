@@ -80,9 +80,8 @@ def lab_motion(landscape, gd, sgd) -> dict:
         batch_dtype="u1" if n <= 256 else "u2",
         sizes=base64.b64encode(varint([len(b) for b in batches])).decode("ascii"),
     )
-    link = getattr(landscape, "link", None)
-    if link is not None and hasattr(landscape, "data_x"):
-        payload.update(_link_table(landscape, points, link))
+    if landscape.is_data:  # a model fitted to data: its curve moves with φ
+        payload.update(_link_table(landscape, points, landscape.link))
     return payload
 
 
