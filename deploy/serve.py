@@ -35,11 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # `make serve` runs this file as a script
+
+from deploy.launch import healthy  # noqa: E402  (the replicas start through the launcher)
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HEALTH_TIMEOUT = 90.0  # seconds for a replica to answer /_stcore/health
 ROUTE_COOKIE = "descent_route"
@@ -51,14 +54,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
-
-
-def healthy(base_url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=timeout) as resp:
-            return resp.status == 200 and resp.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 @dataclass

@@ -77,6 +77,7 @@ def trajectories_csv(cfg, runs: dict) -> bytes:
     frames = []
     for name, traj in runs.items():
         s = cfg.setting(name)
+        own = dict(cfg.run_spec(name).hyper)
         diverged_at = int(traj.diverged)
         frame = pd.DataFrame(
             {
@@ -97,7 +98,7 @@ def trajectories_csv(cfg, runs: dict) -> bytes:
             beta=s.beta,
             gamma=s.gamma,
             eps=s.eps,
-            **{col: dict(cfg.run_spec(name).hyper).get(col, np.nan) for col in OWN_COLUMNS},
+            **{col: own.get(col, np.nan) for col in OWN_COLUMNS},
             batch_size=traj.batch_size,
             seed=cfg.seed,
             noise=np.nan if cfg.noise is None else cfg.noise,
