@@ -223,7 +223,9 @@ async def main_async(args) -> list[Level]:
         )
         for v in lv.views:
             if not v.ok:
-                print(f"#   failed /{v.page}: {v.error}", file=sys.stderr)
+                print(f"#   failed {v.link}: {v.error}", file=sys.stderr)
+        for v in sorted(lv.views, key=lambda v: -v.seconds)[: args.slowest]:
+            print(f"#   {v.seconds:6.2f} s {v.link}", file=sys.stderr)
     return levels
 
 
@@ -243,6 +245,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pid", type=int, action="append", default=[], help="a replica's pid")
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback URL")
+    p.add_argument("--slowest", type=int, default=0, help="list this many slowest views")
     p.add_argument("--json", type=Path, help="also write the views here")
     args = p.parse_args(argv)
     if not 0 < args.duration <= 600 or not 0 < args.views <= 1000:

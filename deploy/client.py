@@ -37,6 +37,7 @@ class View:
     error: str = ""
     title: str = ""  # the page's st.title, to tell which page ran
     warnings: tuple[str, ...] = ()  # st.warning texts (a rejected link parameter shows one)
+    link: str = ""  # the page and query string asked for
 
 
 async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -> View:
@@ -45,6 +46,7 @@ async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -
     back.rerun_script.query_string = urlencode(query, doseq=True)
     back.rerun_script.page_name = page
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    link = f"/{page}?{back.rerun_script.query_string}"
     t0 = time.perf_counter()
     try:
         async with asyncio.timeout(VIEW_TIMEOUT):
@@ -74,7 +76,7 @@ async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -
                     if kind != "script_finished":
                         continue
                     status, seconds = msg.script_finished, time.perf_counter() - t0
-                    seen = dict(title=title, warnings=tuple(warnings))
+                    seen = dict(title=title, warnings=tuple(warnings), link=link)
                     if exceptions:
                         return View(page, seconds, False, "exception: " + exceptions[0], **seen)
                     if status == ForwardMsg.FINISHED_SUCCESSFULLY:
@@ -82,9 +84,13 @@ async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -
                     if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                         return View(page, seconds, False, "compile error", **seen)
                     # FINISHED_EARLY_FOR_RERUN: the app reran itself (st.rerun); keep waiting.
-                return View(page, time.perf_counter() - t0, False, "closed before the run ended")
+                return View(
+                    page, time.perf_counter() - t0, False, "closed before the run ended", link=link
+                )
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
-        return View(page, time.perf_counter() - t0, False, f"{type(exc).__name__}: {exc}")
+        return View(
+            page, time.perf_counter() - t0, False, f"{type(exc).__name__}: {exc}", link=link
+        )
 
 
 def _remember_cookies(ws, cookies: dict[str, str]) -> None:

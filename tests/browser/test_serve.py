@@ -21,7 +21,7 @@ from tests.browser.helpers import REPO_ROOT, assert_no_exception, screenshot, wa
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
 import serve  # noqa: E402
 
-MAX_SESSIONS = 12  # fresh browsers opened until two replicas have answered (2 ** -11 to fail)
+MAX_SESSIONS = 4  # fresh browsers opened until two replicas have answered (least_conn: 2)
 START_TIMEOUT = 120.0
 
 
@@ -118,6 +118,35 @@ def test_sessions_spread_and_stick(served, browser):
         time.sleep(0.5)
     for route, replica in seen.items():
         assert streams.get(route) == replica, (route, replica, streams)
+
+
+@pytest.mark.timeout(200)
+def test_new_sessions_spread_evenly(served):
+    """Browsers arriving one after another alternate between the replicas (least_conn, ties
+    in turn): eight fresh sessions, four on each, each told its replica in the cookie."""
+    from bench.load import run_async
+    from deploy.client import one_view
+
+    async def fresh_views():
+        jars = [{} for _ in range(8)]
+        views = [await one_view(served["url"], "convexity", {}, jar) for jar in jars]
+        return views, jars
+
+    views, jars = run_async(fresh_views())
+    assert all(v.ok for v in views), [v.error for v in views]
+    routes = [jar.get(serve.ROUTE_COOKIE) for jar in jars]
+    assert sorted(routes) == ["r0"] * 4 + ["r1"] * 4, routes
+    assert all(a != b for a, b in zip(routes, routes[1:], strict=False)), routes  # in turn
+    # A browser that keeps its cookie stays on its replica (the answer names the replica that
+    # gave it); one whose cookie names no replica is routed as a new browser.
+    for route in ("r0", "r1", "r7", "evil"):
+        jar = {serve.ROUTE_COOKIE: route}
+        view = run_async(one_view(served["url"], "convexity", {}, jar))
+        assert view.ok, view.error
+        if route in ("r0", "r1"):
+            assert jar[serve.ROUTE_COOKIE] == route
+        else:
+            assert jar[serve.ROUTE_COOKIE] in ("r0", "r1")
 
 
 @pytest.mark.timeout(200)
