@@ -114,6 +114,13 @@ class Landscape:
         return 0.5 * (hess + np.swapaxes(hess, -1, -2))
 
     # ----- facts ---------------------------------------------------------------------------
+    def step_cost(self, examples: int | None = None) -> float:
+        """The server time of one run's step here, in the steps ``ui/budget.py`` counts (one
+        optimizer step on a textbook surface, about 0.2 us in a wide batch of runs). On a
+        surface given by a formula the cost does not depend on ``examples``, the number of
+        examples the gradient sums (None: all)."""
+        return 1.0
+
     @property
     def is_data(self) -> bool:
         """A model fitted to data (its noise is the data's), not a textbook function."""

@@ -29,6 +29,9 @@ class DataLandscape(Landscape):
     link_grad: Callable  # u -> (f, df/du)
     scale: float = 1.0
     noise: float = 0.0  # data landscapes carry their own noise: the data themselves
+    # One example's share of a gradient, in `step_cost` units (measured, bench/README.md
+    # "Caps"): 0.04 for the line, 0.06 exp, 0.12 logistic (tanh), 0.25 Gabor (sin, cos, exp).
+    example_cost: float = 0.04
 
     def __post_init__(self):
         self.scaled_x = self.scale * self.data_x  # u_i = phi0 + phi1 * scaled_x[i]
@@ -36,6 +39,9 @@ class DataLandscape(Landscape):
     @property
     def is_data(self) -> bool:
         return True
+
+    def step_cost(self, examples: int | None = None) -> float:
+        return 1.0 + self.example_cost * (self.n_examples if examples is None else examples)
 
     # Sums run elementwise rather than through a matrix product, so that one point and a
     # grid of points give bit-identical values (BLAS may sum in another order).
@@ -118,6 +124,7 @@ def linreg(n_examples: int = 20) -> DataLandscape:
 
 
 GABOR_SCALE = 0.06
+GABOR_COST = 0.25  # DataLandscape.example_cost of the Gabor link
 
 
 def gabor_link(u):
@@ -169,4 +176,5 @@ def gabor(n_examples: int = 30) -> DataLandscape:
         link=gabor_link,
         link_grad=gabor_link_grad,
         scale=GABOR_SCALE,
+        example_cost=GABOR_COST,
     )

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from landscapes.critical import find_critical_points
-from landscapes.data import GABOR_SCALE, DataLandscape, gabor_link, gabor_link_grad
+from landscapes.data import GABOR_COST, GABOR_SCALE, DataLandscape, gabor_link, gabor_link_grad
 
 MAX_ROWS = 10_000
 MAX_BYTES = 1_000_000
@@ -164,6 +164,7 @@ class Model(NamedTuple):
     link_second: Callable  # u -> d2f/du2
     latex: str  # f[x, phi] in terms of u
     convex: bool  # the squared-error landscape is convex whatever the data
+    cost: float  # DataLandscape.example_cost: one example's share of a gradient
 
 
 def _identity(u):
@@ -199,7 +200,7 @@ def _sigmoid_second(u):
 
 
 MODELS: dict[str, Model] = {
-    "line": Model("A line", _identity, _identity_grad, np.zeros_like, r"u", True),
+    "line": Model("A line", _identity, _identity_grad, np.zeros_like, r"u", True, 0.04),
     "gabor": Model(
         "The notes' Gabor model",
         gabor_link,
@@ -207,11 +208,12 @@ MODELS: dict[str, Model] = {
         _gabor_second,
         r"\sin(u)\,e^{-u^2/32}",
         False,
+        GABOR_COST,
     ),
     "logistic": Model(
-        "A logistic curve", _sigmoid, _sigmoid_grad, _sigmoid_second, r"1/(1+e^{-u})", False
+        "A logistic curve", _sigmoid, _sigmoid_grad, _sigmoid_second, r"1/(1+e^{-u})", False, 0.12
     ),
-    "exponential": Model("An exponential", np.exp, _exp_grad, np.exp, r"e^{u}", False),
+    "exponential": Model("An exponential", np.exp, _exp_grad, np.exp, r"e^{u}", False, 0.06),
 }
 
 
@@ -352,6 +354,7 @@ def from_data(x, y, model: str = "line", names: tuple[str, str] = ("x", "y")) ->
         link_grad=spec.link_grad,
         link_second=spec.link_second,
         scale=scale,
+        example_cost=spec.cost,
     )
     # Start at the inset corner of highest loss: a long way downhill to watch.
     corners = np.array(

@@ -67,7 +67,8 @@ if limit is not None and n > limit:
 if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
-n, cut = budget.basin_grid(n, steps, len(cfg.settings), GRID.lo)
+costs = [cfg.run_spec(s.name, start=None, steps=int(steps)).step_cost() for s in cfg.settings]
+n, cut = budget.basin_grid(n, steps, costs, GRID.lo)
 if cut:
     st.warning(cut, icon=":material/speed:")
 

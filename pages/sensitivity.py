@@ -75,11 +75,15 @@ if not cfg.optimizers:
     st.info("Choose at least one optimizer in the sidebar.")
     st.stop()
 heat = [s for s in cfg.settings if s.name in HEAT_PARAM]
+costs = [cfg.run_spec(s.name).step_cost() for s in cfg.settings]
+heat_costs = [cost for s, cost in zip(cfg.settings, costs, strict=True) if s.name in HEAT_PARAM]
+*heat_size, heat_cut = budget.heat_size(HEAT_LRS, HEAT_VALUES, cfg.steps, heat_costs)
 count, cut = budget.sweep_count(
-    count, cfg.steps, len(cfg.settings), len(heat), HEAT_LRS * HEAT_VALUES, COUNT.lo
+    count, cfg.steps, costs, heat_costs, heat_size[0] * heat_size[1], COUNT.lo
 )
-if cut:
-    st.warning(cut, icon=":material/speed:")
+for why in (cut, heat_cut):
+    if why:
+        st.warning(why, icon=":material/speed:")
 
 with st.spinner(f"Sweeping {count} learning rates for each optimizer..."):
     sweeps = {s.name: lr_sweep_setting(cfg, s, lo, hi, count) for s in cfg.settings}
@@ -133,7 +137,7 @@ else:
             HyperPanel(
                 s.name,
                 HEAT_PARAM[s.name],
-                hyper_grid_setting(cfg, s, lo, hi),
+                hyper_grid_setting(cfg, s, lo, hi, heat_size),
                 (s.lr, getattr(s, HEAT_PARAM[s.name])),
             )
             for s in heat

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from landscapes import get_landscape
 from optimizers import OPTIMIZER_NAMES
 from tests.pages import APP
 from ui import budget, params
@@ -250,14 +251,25 @@ def test_default_views_are_not_cut():
 
 def test_budget_arithmetic():
     assert budget.STEP_OVERHEAD == 300  # the numbers below assume it
-    assert budget.basin_grid(60, 300, 5, 10) == (60, None)  # (3600 + 300) * 1500 fits 8e6
-    n, why = budget.basin_grid(150, 300, 5, 10)
+    one = [1.0]  # a textbook surface's step
+    assert budget.basin_grid(60, 300, one * 5, 10) == (60, None)  # (3600 + 300) * 1500 fits 8e6
+    n, why = budget.basin_grid(150, 300, one * 5, 10)
     assert n == 70 and "mapping 70 × 70 starts" in why  # isqrt(8e6 / 1500 - 300) = 70
-    assert budget.basin_grid(150, 1000, 1, 10)[0] == 87  # isqrt(8000 - 300)
-    assert budget.basin_grid(150, 1000, 8, 30)[0] == 30  # never below the slider's minimum
+    assert "data" not in why
+    assert budget.basin_grid(150, 1000, one, 10)[0] == 87  # isqrt(8000 - 300)
+    assert budget.basin_grid(150, 1000, one * 8, 30)[0] == 30  # never below the slider's minimum
+    # A step that costs 8.5 (the Gabor model's full batch): isqrt(8e6 / (300 * 8.5) - 300)
+    n, why = budget.basin_grid(60, 300, [8.5], 10)
+    assert n == 53 and "up to 8.5 times a textbook surface's" in why
     # Rosenbrock's default view (1000 steps, five optimizers, three heatmaps) is not cut.
-    assert budget.sweep_count(60, 1000, 5, 3, 1000, 10) == (60, None)
-    assert budget.sweep_count(200, 800, 8, 3, 1000, 10)[0] == 150
+    assert budget.sweep_count(60, 1000, one * 5, one * 3, 1000, 10) == (60, None)
+    assert budget.sweep_count(200, 800, one * 8, one * 3, 1000, 10)[0] == 150
+    assert budget.heat_size(40, 25, 1000, one * 3) == (40, 25, None)  # 3.9e6 <= 4.5e6
+    # Three Gabor heatmaps (8.5 each) of 300 steps: 4.5e6 / 7650 - 300 = 288 runs, each
+    # axis shrunk by sqrt(288 / 1000).
+    lrs, values, why = budget.heat_size(40, 25, 300, [8.5] * 3)
+    assert (lrs, values) == (21, 13) and "each heatmap has 21 × 13 runs" in why
+    assert budget.heat_size(40, 25, 1000, [500.0] * 8)[:2] == budget.MIN_HEAT
 
 
 def test_a_quoted_value_cannot_end_its_code_span():
@@ -276,3 +288,20 @@ def test_a_quoted_value_cannot_end_its_code_span():
     assert quoted == "'[click](http://evil.example)' 99999999…"
     (unknown,) = [w.value for w in at.warning if "not one Descent knows" in w.value]
     assert r"**\[x\]\(http\://evil\.example\)**" in unknown
+
+
+def test_a_step_on_data_counts_its_examples():
+    """On the Gabor model a full-batch step sums 30 examples (sin, cos and exp of each): it
+    counts as 1 + 0.25 * 30 = 8.5 run-steps, so a map that fits on a textbook surface is
+    cut here, and a minibatch of 6 counts 2.5."""
+    gabor = get_landscape("gabor")
+    assert gabor.step_cost() == 8.5 and gabor.step_cost(6) == 2.5
+    assert get_landscape("rosenbrock").step_cost() == 1.0
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(surface="gabor", opt="gd", grid="60", basin_steps="300")
+    at.switch_page("pages/basins.py")
+    at.run()
+    assert not at.exception
+    (cut,) = [w.value for w in at.warning if "one view may compute" in w.value]
+    assert "mapping 53 × 53 starts" in cut  # isqrt(8e6 / (300 * 8.5) - 300)
+    assert "up to 8.5 times a textbook surface's" in cut

@@ -39,24 +39,28 @@ def lr_sweep_setting(cfg: Config, s: OptimizerSettings, lo: float, hi: float, co
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _hyper(spec: RunSpec, lo: float, hi: float, name: str) -> Grid2D:
-    """``spec`` without ``name`` among its hyperparameters: that one is swept."""
+def _hyper(spec: RunSpec, lo: float, hi: float, name: str, size: tuple[int, int]) -> Grid2D:
+    """``spec`` without ``name`` among its hyperparameters: that one is swept, over ``size``
+    (learning rates, values)."""
     return hyper_grid(
         spec.landscape(),
         spec.optimizer,
         spec.start,
-        log_range(lo, hi, HEAT_LRS),
+        log_range(lo, hi, size[0]),
         name,
-        one_minus_log_values(HEAT_DECADES[name], HEAT_VALUES),
+        one_minus_log_values(HEAT_DECADES[name], size[1]),
         spec.steps,
         **spec.options(),
     )
 
 
-def hyper_grid_setting(cfg: Config, s: OptimizerSettings, lo: float, hi: float) -> Grid2D:
-    """Final loss over (lr, beta) for momentum and Nesterov, (lr, gamma) for Adam."""
+def hyper_grid_setting(
+    cfg: Config, s: OptimizerSettings, lo: float, hi: float, size=(HEAT_LRS, HEAT_VALUES)
+) -> Grid2D:
+    """Final loss over (lr, beta) for momentum and Nesterov, (lr, gamma) for Adam, on a grid
+    of ``size`` (learning rates, values)."""
     # The swept value leaves the key: the grid is the same whatever the sidebar's β.
     name = HEAT_PARAM[s.name]
     spec = cfg.run_spec(s.name)
     spec = replace(spec, hyper=tuple(h for h in spec.hyper if h[0] != name))
-    return _hyper(spec, float(lo), float(hi), name)
+    return _hyper(spec, float(lo), float(hi), name, (int(size[0]), int(size[1])))

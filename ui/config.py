@@ -71,6 +71,12 @@ class RunSpec:
             **dict(self.hyper),
         )
 
+    def step_cost(self) -> float:
+        """One step of one run, in the steps ui/budget.py counts (a minibatch sums fewer
+        examples than the full batch)."""
+        full = get_spec(self.optimizer).full_batch or self.batch_size is None
+        return self.landscape().step_cost(None if full else self.batch_size)
+
     def run(self, start=None, lr=None) -> Trajectory:
         """The run, from ``start`` (default: the spec's) at ``lr`` (default: the spec's)."""
         start = self.start if start is None else start

@@ -57,7 +57,15 @@ def check_url() -> None:
     for key in RANGE_KEYS:
         params.check_number(key, -MAX_RANGE, MAX_RANGE, RANGE_DEFAULTS[key])
     params.check_choice("model", MODELS, DEFAULT_MODEL)
-    params.check_with("rows", lambda raw: _why(lambda: decode_rows(raw)), "the example data")
+    params.check_with("rows", lambda raw: _why(lambda: _link_rows(raw)), "the example data")
+
+
+def _link_rows(raw: str) -> None:
+    """A link's table: readable, and no longer than the app ever writes (a longer one, made
+    by hand, would cost every page time in proportion to its rows)."""
+    n = len(decode_rows(raw).x)
+    if n > URL_ROWS:
+        raise ValueError(f"a link carries at most {URL_ROWS} rows, this one has {n:,}")
 
 
 # ----- the parameters in use -------------------------------------------------------------
