@@ -36,7 +36,10 @@ def test_shared_figure_sends_what_the_built_one_does():
     first = shared_figure("test_lab_figure", ("rosenbrock", 300), build)
     second = shared_figure("test_lab_figure", ("rosenbrock", 300), build)
     assert len(calls) == 1  # built once for the key
-    assert first.layout.images[0].source == built.layout.images[0].source
-    assert _streamlit_json(first) == _streamlit_json(second) == _streamlit_json(built)
+    assert second is first  # the same JSON text, not built or serialized again
+    sent = json.loads(first.json)
+    assert sent["layout"]["images"][0]["source"] == built.layout.images[0].source
+    assert sent == _streamlit_json(built)  # what st.plotly_chart would send for the figure
+    assert first.height == built.layout.height
     shared_figure("test_lab_figure", ("rosenbrock", 301), build)
     assert len(calls) == 2  # another key, another figure

@@ -18,6 +18,7 @@ import functools
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import plotly
 import plotly.io as pio
@@ -176,17 +177,30 @@ def plotly_chart(
 DEFAULT_HEIGHT = 450  # px: Plotly's own default for a figure without a height
 
 
+class FigureJSON(NamedTuple):
+    """A figure as the browser gets it: its JSON (plotly.js's figure format) and height."""
+
+    json: str
+    height: int
+
+    @classmethod
+    def of(cls, figure) -> FigureJSON:
+        """A validated ``go.Figure``'s JSON (not validated again) and height."""
+        return cls(pio.to_json(figure, validate=False), int(figure.layout.height or DEFAULT_HEIGHT))
+
+
 def chart(
     figure, *, key: str, on_click=None, config: dict | None = None, follow: str | None = None
 ):
-    """Draw a ``go.Figure`` in place of ``st.plotly_chart``: later runs with the same ``key``
-    update the chart with ``Plotly.react`` instead of building a new one. ``on_click``,
-    ``follow``: see `plotly_chart`; ``config`` is merged into Plotly's config."""
-    height = int(figure.layout.height or DEFAULT_HEIGHT)
+    """Draw a ``go.Figure`` (or its `FigureJSON`) in place of ``st.plotly_chart``: later runs
+    with the same ``key`` update the chart with ``Plotly.react`` instead of building a new
+    one. ``on_click``, ``follow``: see `plotly_chart`; ``config`` is merged into Plotly's
+    config."""
+    figure = figure if isinstance(figure, FigureJSON) else FigureJSON.of(figure)
     return plotly_chart(
-        pio.to_json(figure, validate=False),
+        figure.json,
         key=key,
-        height=height,
+        height=figure.height,
         on_click=on_click,
         config=config,
         follow=follow,
