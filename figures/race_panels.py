@@ -10,6 +10,7 @@ figures, so that on a narrow screen the contour and the surface stack.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -70,7 +71,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     # The loss's colour bands as an image (the static preview's, figures/poster.py), not a
     # contour trace: an animation frame redraws only the traces that move, and Plotly would
     # drop a contour trace that is not among them.
-    image = levels.image(*landscape.grid(BANDS_PX))
+    image = _bands_image(landscape)
     axis = dict(showgrid=False, zeroline=False, ticks="outside", ticklen=4, mirror=True)
     # One assignment, not update_layout: plotly.py's update machinery was most of the build.
     fig.layout = dict(
@@ -94,6 +95,14 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     return fig
 
 
+@functools.lru_cache(maxsize=16)
+def _bands_image(landscape) -> dict:
+    """The contour's colour bands, BANDS_PX per side (a few KB of PNG; kept for the surfaces
+    drawn last: on the Gabor model the grid under it was a third of a compare view)."""
+    return ColorLevels(landscape).image(*landscape.grid(BANDS_PX))
+
+
+@functools.lru_cache(maxsize=16)
 def _surface_grid(landscape, n: int = 48):
     """The 3D heights' scale, the mesh (x, y, heights) and the lift that keeps paths above it."""
     _, _, grid = landscape.grid(121)

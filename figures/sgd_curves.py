@@ -44,7 +44,6 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
     )
     fig.update_yaxes(title_text="learning rate α", range=[0, 1.15 * top], rangemode="tozero")
     fig.update_layout(
-
         font=dict(family=style.FONT_FAMILY, size=13),
         height=height,
         margin=dict(l=60, r=15, t=20, b=50),

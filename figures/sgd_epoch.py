@@ -349,7 +349,6 @@ def lab_figure(landscape, gd, sgd, *, contour_n: int = 241) -> go.Figure:
     fig.add_traces(panel.overlay_traces())
     _axes(fig, landscape, panel)
     fig.update_layout(
-
         font=dict(family=style.FONT_FAMILY, size=13),
         height=HEIGHT,
         margin=MARGIN,

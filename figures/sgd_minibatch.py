@@ -128,7 +128,6 @@ def minibatch_figure(
     for col, anchor in ((1, "x"), (2, "x2")):
         phi_axes(fig, landscape.bounds, row=1, col=col, anchor=anchor)
     fig.update_layout(
-
         font=dict(family=style.FONT_FAMILY, size=13),
         height=height,
         margin=dict(l=55, r=75, t=80, b=45),

@@ -39,6 +39,9 @@ def split(points):
     return points[..., 0], points[..., 1]
 
 
+KEPT_GRID = 121  # Landscape.grid keeps grids up to this size: 117 KB of losses each
+
+
 @dataclass(eq=False)
 class Landscape:
     """Facts and calculus shared by every landscape.
@@ -138,12 +141,24 @@ class Landscape:
         return (x0 - margin * wx, x1 + margin * wx), (y0 - margin * wy, y1 + margin * wy)
 
     def grid(self, n: int = 121, bounds: Bounds | None = None) -> tuple[np.ndarray, ...]:
-        """Axes and loss on an n x n grid: (xs (n,), ys (n,), loss (n, n) indexed [y, x])."""
+        """Axes and loss on an n x n grid: (xs (n,), ys (n,), loss (n, n) indexed [y, x]).
+
+        Over the landscape's own bounds, grids of up to ``KEPT_GRID`` points per side are
+        computed once and kept (read-only): a view's colour levels, 3D mesh and preview all
+        use the 121 x 121 one, and on a data surface it costs as much as the view's runs."""
+        kept = self.__dict__.setdefault("_grids", {}) if bounds is None and n <= KEPT_GRID else None
+        if kept is not None and n in kept:
+            return kept[n]
         (x0, x1), (y0, y1) = bounds or self.bounds
         xs = np.linspace(x0, x1, n)
         ys = np.linspace(y0, y1, n)
         pts = np.stack(np.meshgrid(xs, ys), axis=-1)
-        return xs, ys, self.loss(pts)
+        out = xs, ys, self.loss(pts)
+        if kept is not None:
+            for a in out:
+                a.flags.writeable = False
+            kept[n] = out
+        return out
 
     @cached_property
     def all_critical_points(self) -> tuple[CriticalPoint, ...]:
