@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, f32
+from figures.kit import PHI0, PHI1, f32, new_figure
 from figures.levels import ColorLevels
 from optimizers.analysis import DIVERGED, NOT_CONVERGED, minimum_label
 from optimizers.sweeps import BasinMap
@@ -294,7 +294,7 @@ def basin_figure(
     titles = [f"<b>{style.label(n)}</b>" for n in names]
     # One figure, its layout in one assignment: plotly.py's update machinery was most of the
     # build.
-    return go.Figure(
+    return new_figure(
         data=traces, layout=_grid_layout(landscape, rows, cols, titles, width, len(seen))
     )
 

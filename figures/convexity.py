@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import PHI0, PHI1, click_grid, critical_traces
+from figures.kit import PHI0, PHI1, click_grid, critical_traces, new_figure
 from figures.kit import f32 as _f32
 from figures.levels import ColorLevels
 from landscapes.convexity import ChordCheck, CurvatureMap, symlog, symlog_width
@@ -85,7 +85,7 @@ def _axes(fig: go.Figure, bounds) -> None:
 def segment_figure(landscape, grid, check: ChordCheck, *, height: int = 480) -> go.Figure:
     """The contour with the segment A–B and, in red, the stretches above the chord."""
     xs, ys, z = grid
-    fig = go.Figure()
+    fig = new_figure()
     levels = ColorLevels(landscape)
     fig.add_trace(levels.contour(xs, ys, z, uid="loss", colorbar=levels.colorbar(len=0.9)))
     fig.add_trace(
@@ -121,7 +121,7 @@ def segment_figure(landscape, grid, check: ChordCheck, *, height: int = 480) -> 
 
 def chord_figure(check: ChordCheck, *, height: int = 480) -> go.Figure:
     """L((1-t)A + tB) against the chord (1-t)L(A) + tL(B); red where the loss is above."""
-    fig = go.Figure()
+    fig = new_figure()
     for k, (lo, hi) in enumerate(check.intervals):
         inside = (check.t >= lo) & (check.t <= hi)
         t = np.concatenate([[lo], check.t[inside], [hi]])
@@ -219,7 +219,7 @@ def curvature_figure(
     z = symlog(cmap.lam_min, width)
     top = float(np.nanmax(np.abs(z))) or 1.0
     tickvals, ticktext = _symlog_ticks(cmap.scale, width)
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(
         go.Heatmap(
             x=cmap.xs,

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from figures import style
 from figures.kit import decade as _decade
+from figures.kit import new_figure
 from figures.sensitivity import FLOOR_DECADES
 from optimizers.sweeps import Grid2D
 from optimizers.sweeps_extra import loss_excess
@@ -124,7 +125,7 @@ def hyper_figure(panels: list[HyperPanel], best: float, start_loss: float) -> go
     domains = _columns(max(1, len(panels)))
     axes = {"xaxis": dict(anchor="y", domain=domains[0]), "yaxis": dict(anchor="x", domain=[0, 1])}
     if not panels:
-        return go.Figure(layout=axes)
+        return new_figure(layout=axes)
     logs, zmin, zmax = _log_gaps(panels, best, start_loss)
     ticks = np.arange(zmin, zmax + 1, max(1, int(np.ceil((zmax - zmin) / 8))))
     traces, titles = [], []
@@ -180,7 +181,7 @@ def hyper_figure(panels: list[HyperPanel], best: float, start_loss: float) -> go
     )
     # One figure, its layout in one assignment: plotly.py's make_subplots and update machinery
     # were most of the build.
-    return go.Figure(
+    return new_figure(
         data=traces,
         layout=dict(
             **axes,

@@ -4,10 +4,25 @@ is figures/levels.py)."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
+
+# Plotly validates a trace when it is built (go.Scatter(...)), again when a figure takes it,
+# and every layout property set. Our figures are validated in full in the test suite
+# (tests/conftest.py sets DESCENT_VALIDATE_FIGURES=1: every figure any test builds); the
+# server skips the second pass, about a tenth of a view's CPU, and tests/test_figure_cache.py
+# checks that the JSON is the same either way.
+VALIDATE = os.environ.get("DESCENT_VALIDATE_FIGURES") == "1"
+
+
+def new_figure(data=None, layout=None) -> go.Figure:
+    """``go.Figure(data, layout)``, validated only where ``VALIDATE`` is set (see above)."""
+    return go.Figure(data=data, layout=layout, _validate=VALIDATE)
+
 
 PHI0, PHI1 = "φ₀", "φ₁"
 CLICK_GRID_NAME = "click-grid"

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import f32
+from figures.kit import f32, new_figure
 
 HEIGHT = 300
 
@@ -113,7 +113,7 @@ def loss_figure(
 ) -> go.Figure:
     """Loss against step on the log axis ``axis`` (`loss_axis`): per optimizer k a curve
     (uid ``loss-k``) and a divergence mark (``lossx-k``); empty, or drawn from ``runs``."""
-    fig = go.Figure()
+    fig = new_figure()
     for k, name in enumerate(optimizers):
         fig.add_traces(_curve(k, name, None if runs is None else runs[k], axis))
     # One assignment, not update_layout: plotly.py's update machinery was most of the build.

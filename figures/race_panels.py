@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
-from figures.kit import PHI0, PHI1, critical_traces, minima_3d_trace
+from figures.kit import PHI0, PHI1, critical_traces, minima_3d_trace, new_figure
 from figures.kit import cell_max as _cell_max
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _with_alpha
@@ -40,7 +40,7 @@ def contour_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     path."""
     levels = ColorLevels(landscape)
     (x0, x1), (y0, y1) = landscape.bounds
-    fig = go.Figure()
+    fig = new_figure()
     # The colour bar, carried by an invisible point.
     fig.add_trace(levels.colorbar_trace(levels.colorbar(thickness=10, len=0.9)))
     fig.add_traces(critical_traces(landscape.critical_points))
@@ -125,7 +125,7 @@ def surface_lift(landscape) -> dict:
 def surface_figure(landscape, optimizers: Sequence[str], start) -> go.Figure:
     """The 3D surface with its minima and the start; per optimizer an empty trail and head."""
     heights, mesh, lift = _surface_grid(landscape)
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(_surface_trace(landscape, mesh))
     minima = minima_3d_trace(landscape, heights, mesh, lift)
     fig.add_traces([minima] if minima is not None else [])

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from figures import style
 from figures.kit import decade as _decade
+from figures.kit import new_figure
 from optimizers.sweeps import Sweep
 from optimizers.sweeps_extra import (
     best_lr,
@@ -280,7 +281,7 @@ def sensitivity_figure(
         yaxis2=dict(anchor="x2", domain=list(ROW_DOMAINS[1])),
     )
     if not sweeps:
-        return go.Figure(layout=layout)
+        return new_figure(layout=layout)
     axis = LossAxis.for_sweeps(sweeps, best, start_loss)
     lrs = np.concatenate([np.asarray(s.values, dtype=float) for s in sweeps.values()])
     lo, hi = float(lrs.min()), float(lrs.max())
@@ -316,7 +317,7 @@ def sensitivity_figure(
     )
     # One figure, its layout in one assignment: plotly.py's make_subplots and update machinery
     # were most of the build.
-    return go.Figure(
+    return new_figure(
         data=traces,
         layout=dict(
             **layout,

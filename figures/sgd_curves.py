@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import style
+from figures.kit import new_figure
 
 DARK = "#222222"
 
@@ -20,7 +21,7 @@ def lr_figure(lrs, steps_per_epoch: int, *, height: int = 300) -> go.Figure:
     top = float(np.nanmax(lrs)) if steps else 1.0
     # Pairs of several epochs a band when there are very many.
     group = max(1, ceil(ceil(steps / steps_per_epoch) / 60))
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(_epoch_bands(steps, steps_per_epoch, group, 1.15 * top))
     fig.add_trace(
         go.Scatter(

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, arrow, phi_axes
+from figures.kit import PHI0, PHI1, arrow, new_figure, phi_axes
 from figures.levels import ColorLevels
 
 HEIGHT = 420
@@ -121,7 +121,7 @@ def gd_step_figure(landscape, grid, step, *, height: int = HEIGHT) -> go.Figure:
     """φ_t, the uphill gradient direction, and the step −α ∂L/∂φ to φ_{t+1}."""
     xs, ys, z = grid
     window = ((xs[0], xs[-1]), (ys[0], ys[-1]))
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(_light_contour(landscape, xs, ys, z))
     # The gradient points uphill; draw it as long as the step so the two compare.
     length = float(np.linalg.norm(step.delta))
@@ -146,7 +146,7 @@ def momentum_weights_figure(weights, beta: float, total: int, *, height: int = H
     weights = np.asarray(weights, dtype=float)
     k = np.arange(len(weights))
     color = style.color("momentum")
-    fig = go.Figure(
+    fig = new_figure(
         go.Bar(
             x=k,
             y=weights,
@@ -191,7 +191,7 @@ def lookahead_figure(landscape, grid, la, *, height: int = 460) -> go.Figure:
     window = ((xs[0], xs[-1]), (ys[0], ys[-1]))
     c_mom, c_nest = style.color("momentum"), style.color("nesterov")
     c_corr = style.color("nesterov_corrected")
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(_light_contour(landscape, xs, ys, z))
     fig.add_trace(
         go.Scatter(
@@ -299,7 +299,7 @@ def bias_correction_figure(curves, g: float, beta: float, gamma: float, *, heigh
 def scale_step_figure(landscape, grid, gd, normalized, *, height: int = HEIGHT) -> go.Figure:
     """One GD step and one normalized step from the same point of an axis-aligned bowl."""
     xs, ys, z = grid
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(_light_contour(landscape, xs, ys, z))
     _arrow(fig, gd.phi, gd.new, style.color("gd"), width=3.5)
     _arrow(fig, normalized.phi, normalized.new, style.color("normalized"), width=3.5)

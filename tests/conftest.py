@@ -10,9 +10,15 @@ once and ``st.navigation`` clears it for good; this makes AppTest do the same.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
+
+# Every figure any test builds is validated in full by plotly (figures.kit.new_figure); the
+# servers the browser tests start inherit it.
+os.environ.setdefault("DESCENT_VALIDATE_FIGURES", "1")
 
 
 class _NavigationPagesManager(PagesManager):

@@ -7,6 +7,7 @@ import json
 
 import plotly.io as pio
 import plotly.tools
+import pytest
 import streamlit as st
 
 from figures import sgd_epoch
@@ -43,3 +44,69 @@ def test_shared_figure_sends_what_the_built_one_does():
     assert first.height == built.layout.height
     shared_figure("test_lab_figure", ("rosenbrock", 301), build)
     assert len(calls) == 2  # another key, another figure
+
+
+def test_figure_json_is_plotlys_text_without_changing_the_figure():
+    """ui.plotly_chart.figure_json skips plotly's deep copy: the same text as pio.to_json on
+    figures with arrays, object arrays (hover texts) and nested layout, and the figure is
+    unchanged after it (its arrays are still arrays)."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from figures.basins import basin_figure
+    from optimizers.sweeps_extra import basin_map_ends
+    from ui.plotly_chart import figure_json
+
+    ls = get_landscape("himmelblau")
+    maps = {name: basin_map_ends(ls, name, 12, 30, lr=0.01) for name in ("gd", "adam")}
+    gd = run(ls, "gd", ls.default_start, 50, 1e-2)
+    sgd = run(ls, "sgd", ls.default_start, 50, 1e-2, batch_size=8)
+    labels = np.array(list("abcde"), dtype=object)
+    figures = [
+        basin_figure(ls, maps, ls.grid(41)),
+        sgd_epoch.lab_figure(ls, gd, sgd),
+        go.Figure(go.Scatter(x=np.arange(5.0), y=np.arange(5.0) ** 2, text=labels)),
+    ]
+    for fig in figures:
+        before = pio.to_json(fig, validate=False)
+        for remove_uids in (True, False):
+            assert figure_json(fig, remove_uids) == pio.to_json(
+                fig, validate=False, remove_uids=remove_uids
+            )
+        assert pio.to_json(fig, validate=False) == before  # the figure was not changed
+    assert isinstance(figures[2].data[0].x, np.ndarray)
+
+
+def test_figures_send_the_same_json_without_the_second_validation(monkeypatch):
+    """The server builds figures without plotly's second validation (figures.kit.VALIDATE),
+    the tests with it: the same JSON either way, for builders of every page."""
+    import numpy as np
+
+    from figures import kit
+    from figures.basins import basin_figure
+    from figures.loss_chart import runs_loss_figure
+    from figures.race_panels import contour_figure, surface_figure
+    from figures.sgd_curves import lr_figure
+    from figures.theory import momentum_weights_figure
+    from optimizers.sweeps_extra import basin_map_ends
+
+    ls = get_landscape("wells")
+    gd = run(ls, "gd", ls.default_start, 60, 0.1)
+    sgd = run(ls, "sgd", ls.default_start, 60, 0.1, batch_size=8)
+    maps = {name: basin_map_ends(ls, name, 12, 30, lr=0.1) for name in ("gd", "adam")}
+    builders = [
+        lambda: basin_figure(ls, maps, ls.grid(41)),
+        lambda: runs_loss_figure([gd, sgd], legend=True),
+        lambda: contour_figure(ls, ["gd", "sgd"], ls.default_start),
+        lambda: surface_figure(ls, ["gd", "sgd"], ls.default_start),
+        lambda: lr_figure(sgd.lrs, 4),
+        lambda: momentum_weights_figure(0.1 * 0.9 ** np.arange(30), 0.9, 30),
+    ]
+    for build in builders:
+        monkeypatch.setattr(kit, "VALIDATE", True)
+        checked = json.loads(pio.to_json(build(), validate=False))
+        monkeypatch.setattr(kit, "VALIDATE", False)
+        assert json.loads(pio.to_json(build(), validate=False)) == checked
+    monkeypatch.setattr(kit, "VALIDATE", True)  # as in the tests: a typo is an error
+    with pytest.raises(ValueError, match="bogus"):
+        kit.new_figure(layout={"bogus": 1})

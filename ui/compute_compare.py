@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-import plotly.io as pio
 import streamlit as st
 
 from figures import style
@@ -20,6 +19,7 @@ from figures.race_panels import contour_figure, marker_sizes, surface_figure, su
 from figures.run_view import RunView
 from optimizers import Trajectory
 from ui.config import Config, OptimizerSettings, RunSpec
+from ui.plotly_chart import figure_json
 
 ALPHA_FACTORS = alpha_factors()  # the α scrubber's factors: K = 25 over ± one decade
 CENTRE = int(np.flatnonzero(ALPHA_FACTORS == 1.0)[0])
@@ -121,7 +121,7 @@ def _race_view(key: str, _config: Config) -> RaceView:
         optimizer["label"] = legend_label(_config, optimizer["name"])
     views = [RunView.from_trajectory(t) for t in centre.values()]
     figures = [
-        json.loads(pio.to_json(fig, validate=False, remove_uids=False))
+        json.loads(figure_json(fig, remove_uids=False))
         for fig in (
             contour_figure(ls, names, _config.start),
             surface_figure(ls, names, _config.start),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import plotly.io as pio
 import streamlit as st
 
 from figures import sgd_epoch, sgd_motion
@@ -28,6 +27,7 @@ from optimizers.minibatch import (
 from ui import sidebar
 from ui.compute_common import surface_grid
 from ui.config import Config, RunSpec
+from ui.plotly_chart import figure_json
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -75,7 +75,7 @@ def lab_view(key: LabKey) -> LabView:
     # Mark the critical points near these paths (all of them unless the surface is crowded).
     figure = sgd_epoch.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
     return LabView(
-        pio.to_json(figure, validate=False, remove_uids=False),
+        figure_json(figure, remove_uids=False),
         int(figure.layout.height),
         sgd_motion.lab_motion(ls, gd, sgd),
     )

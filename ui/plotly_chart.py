@@ -24,6 +24,7 @@ import plotly
 import plotly.io as pio
 import plotly.offline
 import streamlit as st
+from _plotly_utils.utils import convert_to_base64
 
 from figures.race_panels import PANEL_HEIGHT
 
@@ -177,6 +178,26 @@ def plotly_chart(
 DEFAULT_HEIGHT = 450  # px: Plotly's own default for a figure without a height
 
 
+def figure_json(figure, remove_uids: bool = True) -> str:
+    """``pio.to_json(figure, validate=False)``, the same text, without plotly's deep copy of
+    the whole figure (``Figure.to_dict``: a third of a basin map's figure, whose hover texts
+    are object arrays copied item by item). Only the dicts and lists are copied, which
+    plotly's base64 conversion then fills in; the arrays are read, never changed."""
+    if figure._frame_objs:  # frames (none of ours): plotly's own path
+        return pio.to_json(figure, validate=False, remove_uids=remove_uids)
+    fig = {"data": _containers(figure._data), "layout": _containers(figure._layout)}
+    convert_to_base64(fig)
+    return pio.to_json(fig, validate=False, remove_uids=remove_uids)
+
+
+def _containers(obj):
+    if isinstance(obj, dict):
+        return {k: _containers(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_containers(v) for v in obj]
+    return obj
+
+
 class FigureJSON(NamedTuple):
     """A figure as the browser gets it: its JSON (plotly.js's figure format) and height."""
 
@@ -186,7 +207,7 @@ class FigureJSON(NamedTuple):
     @classmethod
     def of(cls, figure) -> FigureJSON:
         """A validated ``go.Figure``'s JSON (not validated again) and height."""
-        return cls(pio.to_json(figure, validate=False), int(figure.layout.height or DEFAULT_HEIGHT))
+        return cls(figure_json(figure), int(figure.layout.height or DEFAULT_HEIGHT))
 
 
 def chart(
