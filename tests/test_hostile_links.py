@@ -224,7 +224,7 @@ def test_largest_basin_map_is_cut_to_the_budget():
     k, extra = len(ALL_OPTIMIZERS), budget.STEP_OVERHEAD
     # The largest grid within the budget: one more start per side would not fit.
     assert (n * n + extra) * 1000 * k <= budget.BASIN_RUN_STEPS < ((n + 1) ** 2 + extra) * 8000
-    assert n == 26  # isqrt(8e6 / 8000 - 300)
+    assert n == 21  # isqrt(6e6 / 8000 - 300)
     assert "150 × 150 starts × 1000 steps × 8 optimizers" in cut
 
 
@@ -252,15 +252,15 @@ def test_default_views_are_not_cut():
 def test_budget_arithmetic():
     assert budget.STEP_OVERHEAD == 300  # the numbers below assume it
     one = [1.0]  # a textbook surface's step
-    assert budget.basin_grid(60, 300, one * 5, 10) == (60, None)  # (3600 + 300) * 1500 fits 8e6
+    assert budget.basin_grid(60, 300, one * 5, 10) == (60, None)  # (3600 + 300) * 1500 fits 6e6
     n, why = budget.basin_grid(150, 300, one * 5, 10)
-    assert n == 70 and "mapping 70 × 70 starts" in why  # isqrt(8e6 / 1500 - 300) = 70
+    assert n == 60 and "mapping 60 × 60 starts" in why  # isqrt(6e6 / 1500 - 300) = 60
     assert "data" not in why
-    assert budget.basin_grid(150, 1000, one, 10)[0] == 87  # isqrt(8000 - 300)
+    assert budget.basin_grid(150, 1000, one, 10)[0] == 75  # isqrt(6000 - 300)
     assert budget.basin_grid(150, 1000, one * 8, 30)[0] == 30  # never below the slider's minimum
-    # A step that costs 8.5 (the Gabor model's full batch): isqrt(8e6 / (300 * 8.5) - 300)
+    # A step that costs 8.5 (the Gabor model's full batch): isqrt(6e6 / (300 * 8.5) - 300)
     n, why = budget.basin_grid(60, 300, [8.5], 10)
-    assert n == 53 and "up to 8.5 times a textbook surface's" in why
+    assert n == 45 and "up to 8.5 times a textbook surface's" in why
     # Rosenbrock's default view (1000 steps, five optimizers, three heatmaps) is not cut.
     assert budget.sweep_count(60, 1000, one * 5, one * 3, 1000, 10) == (60, None)
     assert budget.sweep_count(200, 800, one * 8, one * 3, 1000, 10)[0] == 150
@@ -303,5 +303,5 @@ def test_a_step_on_data_counts_its_examples():
     at.run()
     assert not at.exception
     (cut,) = [w.value for w in at.warning if "one view may compute" in w.value]
-    assert "mapping 53 × 53 starts" in cut  # isqrt(8e6 / (300 * 8.5) - 300)
+    assert "mapping 45 × 45 starts" in cut  # isqrt(6e6 / (300 * 8.5) - 300)
     assert "up to 8.5 times a textbook surface's" in cut
