@@ -213,6 +213,7 @@ def _subplot_grid(rows: int, cols: int, count: int) -> dict:
     titles (placeholders), as a plain dict: it depends on nothing else, and building it is
     most of plotly.py's cost of the figure."""
     fig = make_subplots(
+        figure=new_figure(),
         rows=rows,
         cols=cols,
         subplot_titles=[str(i) for i in range(count)],

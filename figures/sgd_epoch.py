@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, click_grid
+from figures.kit import PHI0, PHI1, click_grid, new_figure
 from figures.kit import critical_traces as _critical_traces
 from figures.kit import f32 as _f32
 from figures.kit import rgba as _rgba
@@ -326,6 +326,7 @@ def lab_figure(landscape, gd, sgd, *, contour_n: int = 241) -> go.Figure:
     panel = _Panel(landscape, gd, sgd)
     right_title = "Data and the fitted model" if panel.is_data else f"The N = {panel.n} examples"
     fig = make_subplots(
+        figure=new_figure(),
         rows=1,
         cols=2,
         column_widths=[0.52, 0.48],

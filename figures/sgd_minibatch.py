@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import style
-from figures.kit import PHI0, PHI1, arrow, phi_axes
+from figures.kit import PHI0, PHI1, arrow, new_figure, phi_axes
 from figures.levels import ColorLevels
 
 DARK = "#222222"
@@ -100,6 +100,7 @@ def minibatch_figure(
     bxs, bys, mini = batch_grid
     levels = ColorLevels(landscape)
     fig = make_subplots(
+        figure=new_figure(),
         rows=1,
         cols=2,
         horizontal_spacing=0.1,

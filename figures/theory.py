@@ -245,6 +245,7 @@ def bias_correction_figure(curves, g: float, beta: float, gamma: float, *, heigh
     """Raw and corrected moments under a constant gradient g, against the step t (log)."""
     color = style.color("adam")
     fig = make_subplots(
+        figure=new_figure(),
         rows=1,
         cols=2,
         horizontal_spacing=0.12,
@@ -319,6 +320,7 @@ def balance_figure(landscape, grid, gd_points, adam_points, *, height: int = 420
     """Left: both paths on the bowl. Right: |Δφ| per coordinate and step (log)."""
     xs, ys, z = grid
     fig = make_subplots(
+        figure=new_figure(),
         rows=1,
         cols=2,
         column_widths=[0.42, 0.58],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import plotly.io as pio
 import plotly.tools
 import pytest
@@ -80,8 +81,6 @@ def test_figure_json_is_plotlys_text_without_changing_the_figure():
 def test_figures_send_the_same_json_without_the_second_validation(monkeypatch):
     """The server builds figures without plotly's second validation (figures.kit.VALIDATE),
     the tests with it: the same JSON either way, for builders of every page."""
-    import numpy as np
-
     from figures import kit
     from figures.basins import basin_figure
     from figures.loss_chart import runs_loss_figure
@@ -101,6 +100,8 @@ def test_figures_send_the_same_json_without_the_second_validation(monkeypatch):
         lambda: surface_figure(ls, ["gd", "sgd"], ls.default_start),
         lambda: lr_figure(sgd.lrs, 4),
         lambda: momentum_weights_figure(0.1 * 0.9 ** np.arange(30), 0.9, 30),
+        lambda: sgd_epoch.lab_figure(ls, gd, sgd),  # make_subplots(figure=new_figure())
+        lambda: _minibatch_figure(get_landscape("linreg")),
     ]
     for build in builders:
         monkeypatch.setattr(kit, "VALIDATE", True)
@@ -110,3 +111,17 @@ def test_figures_send_the_same_json_without_the_second_validation(monkeypatch):
     monkeypatch.setattr(kit, "VALIDATE", True)  # as in the tests: a typo is an error
     with pytest.raises(ValueError, match="bogus"):
         kit.new_figure(layout={"bogus": 1})
+
+
+def _minibatch_figure(ls):
+    from figures.sgd_minibatch import minibatch_figure
+    from optimizers.minibatch import arrow_scale, gradient_pair, grid_argmin, minibatch_grid
+
+    point, batch = np.array([1.7, -1.2]), [0, 4, 9, 13, 17]
+    batch_grid = minibatch_grid(ls, batch, 31)
+    grads = gradient_pair(ls, point, batch)
+    scale = arrow_scale([grads.full, grads.minibatch], ls.extent)
+    minimum = ls.global_minimum.point
+    return minibatch_figure(
+        ls, ls.grid(31), batch_grid, point, minimum, grid_argmin(*batch_grid), grads, scale
+    )
