@@ -45,7 +45,7 @@ def _spec(seed: int) -> RunSpec:
 
 def test_cached_sweeps_stay_within_the_configured_budget():
     budget = config_max_cache_data_size_to_bytes(config.get_option("server.maxCacheDataSize"))
-    assert budget == 32 * 2**20  # the repo's config is the one read
+    assert budget == 24 * 2**20  # the repo's config is the one read
     reconfigure_global_cache_budget_from_config()  # as the server does when it starts
     cache_data_api._data_caches.clear_all()
     try:
