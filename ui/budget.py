@@ -48,6 +48,7 @@ def basin_grid(n: int, steps: int, costs: Sequence[float], smallest: int) -> tup
 
 
 HEAT_SHARE = 0.75  # of SWEEP_RUN_STEPS the heatmaps may take before they are made coarser
+MIN_HEAT = (8, 5)  # the coarsest heatmap: learning rates x values
 
 
 def heat_size(
@@ -70,9 +71,6 @@ def heat_size(
             f"one view may compute: each heatmap has {nl} × {nv} runs.{_costlier(heat_costs)}"
         ),
     )
-
-
-MIN_HEAT = (8, 5)  # the coarsest heatmap: learning rates x values
 
 
 def sweep_count(
