@@ -46,8 +46,12 @@ async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -
     back.rerun_script.query_string = urlencode(query, doseq=True)
     back.rerun_script.page_name = page
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
-    link = f"/{page}?{back.rerun_script.query_string}"
     t0 = time.perf_counter()
+
+    def view(ok: bool, error: str = "", **seen) -> View:
+        link = f"/{page}?{back.rerun_script.query_string}"
+        return View(page, time.perf_counter() - t0, ok, error, link=link, **seen)
+
     try:
         async with asyncio.timeout(VIEW_TIMEOUT):
             async with websockets.connect(
@@ -75,22 +79,18 @@ async def one_view(base: str, page: str, query: dict, cookies: dict[str, str]) -
                                 title = element.heading.body
                     if kind != "script_finished":
                         continue
-                    status, seconds = msg.script_finished, time.perf_counter() - t0
-                    seen = dict(title=title, warnings=tuple(warnings), link=link)
+                    status = msg.script_finished
+                    seen = dict(title=title, warnings=tuple(warnings))
                     if exceptions:
-                        return View(page, seconds, False, "exception: " + exceptions[0], **seen)
+                        return view(False, "exception: " + exceptions[0], **seen)
                     if status == ForwardMsg.FINISHED_SUCCESSFULLY:
-                        return View(page, seconds, True, **seen)
+                        return view(True, **seen)
                     if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                        return View(page, seconds, False, "compile error", **seen)
+                        return view(False, "compile error", **seen)
                     # FINISHED_EARLY_FOR_RERUN: the app reran itself (st.rerun); keep waiting.
-                return View(
-                    page, time.perf_counter() - t0, False, "closed before the run ended", link=link
-                )
+                return view(False, "closed before the run ended")
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
-        return View(
-            page, time.perf_counter() - t0, False, f"{type(exc).__name__}: {exc}", link=link
-        )
+        return view(False, f"{type(exc).__name__}: {exc}")
 
 
 def _remember_cookies(ws, cookies: dict[str, str]) -> None:

@@ -102,7 +102,6 @@ def _bands_image(landscape) -> dict:
     return ColorLevels(landscape).image(*landscape.grid(BANDS_PX))
 
 
-@functools.lru_cache(maxsize=16)
 def _surface_grid(landscape, n: int = 48):
     """The 3D heights' scale, the mesh (x, y, heights) and the lift that keeps paths above it."""
     _, _, grid = landscape.grid(121)

@@ -83,8 +83,8 @@ def sweep_count(
 ) -> tuple[int, str | None]:
     """How many learning rates each optimizer's sweep may take, after one heatmap of
     ``heat_runs`` runs for each of ``heat_costs``, and why it is fewer, if it is. ``costs``:
-    one run-step of each optimizer (`RunSpec.step_cost`; a sweep's run-step, which also
-    finds the loss of every point, is the larger unit, and so is its share of the data's)."""
+    one run-step of each optimizer (`RunSpec.step_cost`: a sweep's run-step also finds the
+    loss of its point, on a textbook surface as on the data, so the same ratio holds)."""
     heat = sum((heat_runs + STEP_OVERHEAD) * steps * c for c in heat_costs)
     per_run = steps * sum(costs)
     if not costs or (count + STEP_OVERHEAD) * per_run + heat <= SWEEP_RUN_STEPS:

@@ -27,7 +27,7 @@ from optimizers.minibatch import (
 from ui import sidebar
 from ui.compute_common import surface_grid
 from ui.config import Config, RunSpec
-from ui.plotly_chart import figure_json
+from ui.plotly_chart import FigureJSON
 
 GRID_N = 101  # contour resolution of the minibatch view
 
@@ -59,11 +59,10 @@ def lab_runs(key: LabKey):
 
 class LabView(NamedTuple):
     """The SGD lab's epoch for the browser (figures/sgd_epoch.py, sgd_motion.py): the static
-    figure as Plotly JSON (its traces keep their uids, which the browser fills by), its
-    height, and both runs as binary arrays."""
+    figure (its traces keep their uids, which the browser fills by) and both runs as binary
+    arrays."""
 
-    figure: str
-    height: int
+    figure: FigureJSON
     motion: dict
 
 
@@ -74,11 +73,7 @@ def lab_view(key: LabKey) -> LabView:
     ls = _landscape(key)
     # Mark the critical points near these paths (all of them unless the surface is crowded).
     figure = sgd_epoch.lab_figure(ls.for_view([gd.points, sgd.points]), gd, sgd)
-    return LabView(
-        figure_json(figure, remove_uids=False),
-        int(figure.layout.height),
-        sgd_motion.lab_motion(ls, gd, sgd),
-    )
+    return LabView(FigureJSON.of(figure, remove_uids=False), sgd_motion.lab_motion(ls, gd, sgd))
 
 
 # About 0.5 MB each (two 101 x 101 grids); a scrubbed slider fills it fast.

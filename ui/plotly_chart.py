@@ -205,9 +205,10 @@ class FigureJSON(NamedTuple):
     height: int
 
     @classmethod
-    def of(cls, figure) -> FigureJSON:
-        """A validated ``go.Figure``'s JSON (not validated again) and height."""
-        return cls(figure_json(figure), int(figure.layout.height or DEFAULT_HEIGHT))
+    def of(cls, figure, remove_uids: bool = True) -> FigureJSON:
+        """A ``go.Figure``'s JSON (see `figure_json`) and height."""
+        height = int(figure.layout.height or DEFAULT_HEIGHT)
+        return cls(figure_json(figure, remove_uids), height)
 
 
 def chart(
@@ -258,8 +259,8 @@ def lab_chart(view, *, key: str, on_click=None, config: dict | None = None):
         return None
     data = dict(
         src=src,
-        lab=dict(figure=view.figure, motion=view.motion),
-        height=view.height,
+        lab=dict(figure=view.figure.json, motion=view.motion),
+        height=view.figure.height,
         clickable=on_click is not None,
         config={"displaylogo": False, **(config or {})},
     )
