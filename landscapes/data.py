@@ -13,6 +13,11 @@ import numpy as np
 from landscapes.base import Landscape, pair
 from landscapes.presets import Preset
 
+# The most elements a (points, examples) temporary holds: 128 KB. Larger arrays come from
+# fresh pages of memory, and a 60 x 60 basin map of the Gabor model spent 40% of its time in
+# page faults (bench/README.md, "Capacity, third pass"); in blocks they stay in the cache.
+BLOCK = 16_384
+
 
 @dataclass(eq=False, kw_only=True)
 class DataLandscape(Landscape):
@@ -65,23 +70,47 @@ class DataLandscape(Landscape):
         w = self._weights(points, self.scaled_x, self.data_y)
         return pair(w, w * self.scaled_x)
 
+    def _in_blocks(self, sums, points, examples: int):
+        """``sums(points)`` for points (..., 2), where each point sums over ``examples``
+        terms, computed over blocks of points of at most BLOCK terms (row by row, the same
+        values as in one go)."""
+        points = np.asarray(points, dtype=float)
+        flat = points.reshape(-1, 2)
+        rows = max(1, BLOCK // max(1, examples))
+        if len(flat) <= rows:
+            return sums(points)
+        parts = [sums(flat[i : i + rows]) for i in range(0, len(flat), rows)]
+        return np.concatenate(parts).reshape(points.shape[:-1] + parts[0].shape[1:])
+
     def loss(self, points):
-        return self.example_losses(points).sum(axis=-1)
+        return self._in_blocks(
+            lambda p: self.example_losses(p).sum(axis=-1), points, self.n_examples
+        )
+
+    def _grad(self, points, scaled_x, y):
+        w = self._weights(points, scaled_x, y)
+        return pair(w.sum(-1), (w * scaled_x).sum(-1))
 
     def grad(self, points):
-        w = self._weights(points, self.scaled_x, self.data_y)
-        return pair(w.sum(-1), (w * self.scaled_x).sum(-1))
+        def sums(p):
+            return self._grad(p, self.scaled_x, self.data_y)
+
+        return self._in_blocks(sums, points, self.n_examples)
 
     def minibatch_grad(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        scaled_x = self.scaled_x[idx]
-        w = self._weights(points, scaled_x, self.data_y[idx])
-        return pair(w.sum(-1), (w * scaled_x).sum(-1)) * (self.n_examples / idx.size)
+        scaled_x, y = self.scaled_x[idx], self.data_y[idx]
+        sums = self._in_blocks(lambda p: self._grad(p, scaled_x, y), points, idx.size)
+        return sums * (self.n_examples / idx.size)
 
     def minibatch_loss(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        residual = self.link(self._index(points, self.scaled_x[idx])) - self.data_y[idx]
-        return (residual**2).sum(-1) * (self.n_examples / idx.size)
+        scaled_x, y = self.scaled_x[idx], self.data_y[idx]
+
+        def sums(p):
+            return ((self.link(self._index(p, scaled_x)) - y) ** 2).sum(-1)
+
+        return self._in_blocks(sums, points, idx.size) * (self.n_examples / idx.size)
 
 
 def linreg(n_examples: int = 20) -> DataLandscape:
@@ -127,15 +156,43 @@ GABOR_SCALE = 0.06
 GABOR_COST = 0.25  # DataLandscape.example_cost of the Gabor link
 
 
+def sin_cos(u):
+    """sin(u) and cos(u) from one tangent of the half angle, t = tan(u/2):
+    sin u = 2t / (1 + t^2), cos u = 2 / (1 + t^2) - 1 (within about 1e-15 of np.sin and
+    np.cos). NumPy's float64 sin and cos call the C library one element at a time (about 20 ns
+    each on the benchmark machine) while its tan is vectorized (1.5 ns): a Gabor gradient
+    costs a third of what it did (bench/README.md, "Capacity, third pass")."""
+    u = np.asarray(u, dtype=float)
+    t = np.tan(0.5 * u, out=np.empty_like(u))  # an array, also for one point (0-d)
+    inv = np.multiply(t, t, out=np.empty_like(u))
+    inv += 1.0
+    np.reciprocal(inv, out=inv)
+    t *= inv  # in place, from here on: fewer temporaries
+    t *= 2.0
+    inv *= 2.0
+    inv -= 1.0
+    return t[()], inv[()]  # [()]: a 0-d array back to a NumPy scalar, as np.sin gives
+
+
+def _envelope(u):
+    """exp(-u^2 / 32)."""
+    return np.exp(u * u * (-1.0 / 32.0))  # = exp(-u * u / 32.0): a power of two, exact
+
+
 def gabor_link(u):
     """The notes' Gabor wavelet sin(u) exp(-u^2 / 32)."""
-    return np.sin(u) * np.exp(-u * u / 32.0)
+    sin_u = sin_cos(u)[0]
+    sin_u *= _envelope(u)
+    return sin_u
 
 
 def gabor_link_grad(u):
-    envelope = np.exp(-u * u / 32.0)
-    sin_u = np.sin(u)
-    return sin_u * envelope, (np.cos(u) - u / 16.0 * sin_u) * envelope
+    envelope = _envelope(u)
+    sin_u, slope = sin_cos(u)
+    slope -= u / 16.0 * sin_u  # cos u - u/16 sin u
+    slope *= envelope
+    sin_u *= envelope
+    return sin_u, slope
 
 
 def gabor(n_examples: int = 30) -> DataLandscape:

@@ -107,7 +107,7 @@ def normalized_update(g, phi, state, alpha, hp, t):
 def adam_update(g, phi, state, alpha, hp, t):
     """Both moments averaged, bias-corrected by 1 - beta^(t+1) and 1 - gamma^(t+1)."""
     m = hp.beta * state.m + (1 - hp.beta) * g
-    v = hp.gamma * state.v + (1 - hp.gamma) * g * g
+    v = hp.gamma * state.v + (1 - hp.gamma) * (g * g)
     m_hat = m / (1 - hp.beta ** (t + 1))
     v_hat = v / (1 - hp.gamma ** (t + 1))
     return phi - alpha * m_hat / (np.sqrt(v_hat) + hp.eps), AdamState(m, v)
@@ -115,7 +115,7 @@ def adam_update(g, phi, state, alpha, hp, t):
 
 def rmsprop_update(g, phi, state, alpha, hp, t):
     """v_{t+1} = gamma v_t + (1 - gamma) g^2;  phi_{t+1} = phi_t - alpha g / (sqrt(v) + eps)."""
-    v = hp.gamma * state.v + (1 - hp.gamma) * g * g
+    v = hp.gamma * state.v + (1 - hp.gamma) * (g * g)
     return phi - alpha * g / (np.sqrt(v) + hp.eps), SquareState(v)
 
 
@@ -143,7 +143,7 @@ def adamw_update(g, phi, state, alpha, hp, t):
 def amsgrad_update(g, phi, state, alpha, hp, t):
     """torch.optim.Adam(amsgrad=True): divide by the largest raw v so far, bias-corrected."""
     m = hp.beta * state.m + (1 - hp.beta) * g
-    v = hp.gamma * state.v + (1 - hp.gamma) * g * g
+    v = hp.gamma * state.v + (1 - hp.gamma) * (g * g)
     v_max = np.maximum(state.v_max, v)
     m_hat = m / (1 - hp.beta ** (t + 1))
     v_hat = v_max / (1 - hp.gamma ** (t + 1))
@@ -161,7 +161,7 @@ def nadam_update(g, phi, state, alpha, hp, t):
     mu_next = nadam_mu(hp.beta, hp.psi, t + 2)
     mu_product = state.mu_product * mu
     m = hp.beta * state.m + (1 - hp.beta) * g
-    v = hp.gamma * state.v + (1 - hp.gamma) * g * g
+    v = hp.gamma * state.v + (1 - hp.gamma) * (g * g)
     denom = np.sqrt(v / (1 - hp.gamma ** (t + 1))) + hp.eps
     step = (1 - mu) / (1 - mu_product) * g + mu_next / (1 - mu_product * mu_next) * m
     return phi - alpha * step / denom, NadamState(m, v, mu_product)
@@ -175,7 +175,7 @@ def radam_update(g, phi, state, alpha, hp, t):
     variance estimate is trustworthy (rho_t > 5), else on its own."""
     step = t + 1
     m = hp.beta * state.m + (1 - hp.beta) * g
-    v = hp.gamma * state.v + (1 - hp.gamma) * g * g
+    v = hp.gamma * state.v + (1 - hp.gamma) * (g * g)
     m_hat = m / (1 - hp.beta**step)
     bc2 = 1 - hp.gamma**step
     rho_inf = 2 / (1 - hp.gamma) - 1
