@@ -78,11 +78,7 @@ class Replica:
             sys.executable, "-m", "deploy.launch", "app.py",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
+        ]  # fmt: skip  (the rest of the settings: .streamlit/config.toml)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 cmd,
