@@ -10,6 +10,7 @@ boot.import_all()  # before anything else: see ui/boot.py
 import streamlit as st
 
 from ui import params, present
+from ui.gate import one_at_a_time
 from ui.plotly_chart import load_plotly
 from ui.sidebar import sidebar
 from ui.state import CONFIG_KEY
@@ -47,13 +48,14 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-COMPARE = PAGES[0]
-if page.url_path == COMPARE.url_path:
-    # Its charts draw with plotly.js from static/ (ui/plotly_chart.py): start that download
-    # now, while the script computes, instead of when the first chart arrives.
-    load_plotly()
-present.check_url()
-st.session_state[CONFIG_KEY] = sidebar()
-for message in params.pop_warnings():
-    st.warning(message, icon=":material/link_off:")
-page.run()
+with one_at_a_time():  # one script run at a time in this process: see ui/gate.py
+    COMPARE = PAGES[0]
+    if page.url_path == COMPARE.url_path:
+        # Its charts draw with plotly.js from static/ (ui/plotly_chart.py): start that download
+        # now, while the script computes, instead of when the first chart arrives.
+        load_plotly()
+    present.check_url()
+    st.session_state[CONFIG_KEY] = sidebar()
+    for message in params.pop_warnings():
+        st.warning(message, icon=":material/link_off:")
+    page.run()

@@ -74,11 +74,9 @@ class Replica:
 
     def start(self, env: dict[str, str]) -> None:
         # deploy/launch.py: streamlit run app.py, warmed once it answers its health check.
-        cmd = [
-            sys.executable, "-m", "deploy.launch", "app.py",
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-        ]  # fmt: skip  (the rest of the settings: .streamlit/config.toml)
+        # The other settings are the app's own, in .streamlit/config.toml.
+        port, address = ["--server.port", str(self.port)], ["--server.address", "127.0.0.1"]
+        cmd = [sys.executable, "-m", "deploy.launch", "app.py", *port, *address]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 cmd,

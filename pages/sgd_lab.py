@@ -27,6 +27,7 @@ from ui.compute_sgd_lab import (
 )
 from ui.export import file_stem, gif_download, plotly_config, sgd_lab_gif
 from ui.figure_cache import shared_figure
+from ui.gate import gated
 from ui.plotly_chart import chart, clicked_xy, lab_chart
 from ui.present import explanatory
 from ui.state import config
@@ -175,6 +176,7 @@ with right_col:
 
 # ----- one step: the minibatch's own landscape and the two gradients -------------------------
 @st.fragment
+@gated
 def step_section() -> None:
     st.subheader("What SGD actually descends at one step")
     last = sgd.steps - 1

@@ -15,6 +15,7 @@ from landscapes import get_landscape
 from ui.compute_compare import race
 from ui.compute_sgd_lab import LabKey, lab_runs
 from ui.config import Config
+from ui.gate import gated
 
 WIDTH_CHOICES = (480, 640, 800, 1024, 1200)
 FPS_CHOICES = (5, 8, 10, 12, 15, 20, 25)
@@ -66,6 +67,7 @@ def sgd_lab_gif(key: LabKey, options: GifOptions) -> bytes:
 
 
 @st.fragment
+@gated
 def gif_download(build: Callable[[GifOptions], bytes], file_name: str, key: str) -> None:
     """A popover with the GIF's options and its download button. The GIF is built when the
     button is pressed (Streamlit runs ``data`` then, in the background), never on a rerun;
