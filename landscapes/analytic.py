@@ -226,15 +226,16 @@ def wells(**kw) -> AnalyticLandscape:
         lead = (3,) + (1,) * np.ndim(x)
         dx = x - cx.reshape(lead)
         dy = y - cy.reshape(lead)
-        return dx, dy, depth.reshape(lead) * np.exp(-(dx * dx + dy * dy) * inv.reshape(lead))
+        k = inv.reshape(lead)
+        return dx, dy, k, depth.reshape(lead) * np.exp(-(dx * dx + dy * dy) * k)
 
     def f(x, y):
-        _, _, e = _terms(np.asarray(x), np.asarray(y))
+        *_, e = _terms(np.asarray(x), np.asarray(y))
         return bowl * (x * x + y * y) - e.sum(axis=0)
 
     def df(x, y):
-        dx, dy, e = _terms(np.asarray(x), np.asarray(y))
-        e = e * (2 * inv.reshape(e.shape[:1] + (1,) * (e.ndim - 1)))
+        dx, dy, k, e = _terms(np.asarray(x), np.asarray(y))
+        e = e * (2 * k)
         return 2 * bowl * x + (e * dx).sum(axis=0), 2 * bowl * y + (e * dy).sum(axis=0)
 
     terms = " ".join(

@@ -70,47 +70,39 @@ class DataLandscape(Landscape):
         w = self._weights(points, self.scaled_x, self.data_y)
         return pair(w, w * self.scaled_x)
 
-    def _in_blocks(self, sums, points, examples: int):
-        """``sums(points)`` for points (..., 2), where each point sums over ``examples``
-        terms, computed over blocks of points of at most BLOCK terms (row by row, the same
-        values as in one go)."""
+    def _in_blocks(self, sums, points, scaled_x, y):
+        """``sums(points, scaled_x, y)`` (one sum over the examples per point), computed over
+        blocks of points of at most BLOCK terms (row by row: the same values as in one go)."""
         points = np.asarray(points, dtype=float)
-        rows = max(1, BLOCK // max(1, examples))
+        rows = max(1, BLOCK // max(1, scaled_x.size))
         if points.size <= 2 * rows:  # one block (a single run: no reshaping)
-            return sums(points)
+            return sums(points, scaled_x, y)
         flat = points.reshape(-1, 2)
-        parts = [sums(flat[i : i + rows]) for i in range(0, len(flat), rows)]
+        parts = [sums(flat[i : i + rows], scaled_x, y) for i in range(0, len(flat), rows)]
         return np.concatenate(parts).reshape(points.shape[:-1] + parts[0].shape[1:])
 
-    def loss(self, points):
-        return self._in_blocks(
-            lambda p: self.example_losses(p).sum(axis=-1), points, self.n_examples
-        )
+    def _loss_sums(self, points, scaled_x, y):
+        return ((self.link(self._index(points, scaled_x)) - y) ** 2).sum(-1)
 
-    def _grad(self, points, scaled_x, y):
+    def _grad_sums(self, points, scaled_x, y):
         w = self._weights(points, scaled_x, y)
         return pair(w.sum(-1), (w * scaled_x).sum(-1))
 
-    def grad(self, points):
-        def sums(p):
-            return self._grad(p, self.scaled_x, self.data_y)
+    def loss(self, points):
+        return self._in_blocks(self._loss_sums, points, self.scaled_x, self.data_y)
 
-        return self._in_blocks(sums, points, self.n_examples)
+    def grad(self, points):
+        return self._in_blocks(self._grad_sums, points, self.scaled_x, self.data_y)
 
     def minibatch_grad(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        scaled_x, y = self.scaled_x[idx], self.data_y[idx]
-        sums = self._in_blocks(lambda p: self._grad(p, scaled_x, y), points, idx.size)
+        sums = self._in_blocks(self._grad_sums, points, self.scaled_x[idx], self.data_y[idx])
         return sums * (self.n_examples / idx.size)
 
     def minibatch_loss(self, points, idx):
         idx = np.asarray(idx, dtype=int)
-        scaled_x, y = self.scaled_x[idx], self.data_y[idx]
-
-        def sums(p):
-            return ((self.link(self._index(p, scaled_x)) - y) ** 2).sum(-1)
-
-        return self._in_blocks(sums, points, idx.size) * (self.n_examples / idx.size)
+        sums = self._in_blocks(self._loss_sums, points, self.scaled_x[idx], self.data_y[idx])
+        return sums * (self.n_examples / idx.size)
 
 
 def linreg(n_examples: int = 20) -> DataLandscape:
@@ -160,8 +152,8 @@ def sin_cos(u):
     """sin(u) and cos(u) from one tangent of the half angle, t = tan(u/2):
     sin u = 2t / (1 + t^2), cos u = 2 / (1 + t^2) - 1 (within about 1e-15 of np.sin and
     np.cos). NumPy's float64 sin and cos call the C library one element at a time (about 20 ns
-    each on the benchmark machine) while its tan is vectorized (1.5 ns): a Gabor gradient
-    costs a third of what it did (bench/README.md, "Capacity, third pass")."""
+    each on the benchmark machine) while its tan is vectorized (1.5 ns): a Gabor step in a
+    batch of runs costs half what it did (bench/README.md, "Capacity, third pass")."""
     t = np.tan(0.5 * np.asarray(u, dtype=float))
     inv = 1.0 / (1.0 + t * t)
     return 2.0 * t * inv, 2.0 * inv - 1.0
