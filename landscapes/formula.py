@@ -6,7 +6,7 @@ of one argument to the functions of ``FUNCTIONS``. Caps on length, node count, n
 and constant exponents are all checked before anything is evaluated. Nothing the user typed
 ever reaches eval, exec or compile: the checked tree is turned into NumPy closures, once for
 values and once for second-order jets (value, gradient, Hessian) that give the exact gradient
-and Hessian by forward-mode differentiation. Pure Python and NumPy.
+and Hessian by forward-mode differentiation (landscapes/jet.py). Pure Python and NumPy.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from landscapes import jet as jets
+from landscapes.jet import Jet
 
 MAX_LENGTH = 500
 MAX_NODES = 300
@@ -47,110 +50,9 @@ _SPELLINGS = {
 }
 
 
-# ----- second-order jets: value, gradient (2) and Hessian (3 entries) over arrays ----------
-
-
-class Jet(NamedTuple):
-    """f, (df/dx, df/dy) and (d2f/dx2, d2f/dxdy, d2f/dy2); entries broadcast like arrays."""
-
-    v: object
-    g0: object
-    g1: object
-    h00: object
-    h01: object
-    h11: object
-
-
-_ZERO = np.float64(0.0)
-_ONE = np.float64(1.0)
-
-
-def _const(c) -> Jet:
-    # NumPy scalars, never Python floats: 1.0 / 0.0 must give inf (then NaN), not raise.
-    return Jet(np.float64(c), _ZERO, _ZERO, _ZERO, _ZERO, _ZERO)
-
-
-# A jet whose h00 is None carries no Hessian: the gradient alone costs half as much.
-
-
-def _chain(a: Jet, f, d1, d2) -> Jet:
-    """u -> f(u) with f'(u) = d1 and f''(u) = d2 (all already evaluated at u = a.v)."""
-    g0, g1 = d1 * a.g0, d1 * a.g1
-    if a.h00 is None:
-        return Jet(f, g0, g1, None, None, None)
-    return Jet(
-        f,
-        g0,
-        g1,
-        d2 * a.g0 * a.g0 + d1 * a.h00,
-        d2 * a.g0 * a.g1 + d1 * a.h01,
-        d2 * a.g1 * a.g1 + d1 * a.h11,
-    )
-
-
-def _jet_add(a: Jet, b: Jet) -> Jet:
-    if a.h00 is None or b.h00 is None:
-        return Jet(a.v + b.v, a.g0 + b.g0, a.g1 + b.g1, None, None, None)
-    return Jet(*(p + q for p, q in zip(a, b, strict=True)))
-
-
-def _jet_neg(a: Jet) -> Jet:
-    if a.h00 is None:
-        return Jet(-a.v, -a.g0, -a.g1, None, None, None)
-    return Jet(*(-p for p in a))
-
-
-def _jet_sub(a: Jet, b: Jet) -> Jet:
-    return _jet_add(a, _jet_neg(b))
-
-
-def _jet_mul(a: Jet, b: Jet) -> Jet:
-    v = a.v * b.v
-    g0 = a.v * b.g0 + b.v * a.g0
-    g1 = a.v * b.g1 + b.v * a.g1
-    if a.h00 is None or b.h00 is None:
-        return Jet(v, g0, g1, None, None, None)
-    return Jet(
-        v,
-        g0,
-        g1,
-        a.v * b.h00 + b.v * a.h00 + 2 * a.g0 * b.g0,
-        a.v * b.h01 + b.v * a.h01 + a.g0 * b.g1 + a.g1 * b.g0,
-        a.v * b.h11 + b.v * a.h11 + 2 * a.g1 * b.g1,
-    )
-
-
-def _jet_reciprocal(a: Jet) -> Jet:
-    r = 1.0 / a.v
-    return _chain(a, r, -r * r, 2 * r * r * r)
-
-
-def _jet_div(a: Jet, b: Jet) -> Jet:
-    return _jet_mul(a, _jet_reciprocal(b))
-
-
-def _power_coefficients(u, p: float):
-    """u**p with its first and second derivatives; exact zeros where the power law vanishes."""
-    value = np.power(u, p)
-    d1 = p * np.power(u, p - 1) if p != 0 else 0.0
-    d2 = p * (p - 1) * np.power(u, p - 2) if p not in (0, 1) else 0.0
-    return value, d1, d2
-
-
-def _jet_pow_const(a: Jet, p: float) -> Jet:
-    return _chain(a, *_power_coefficients(a.v, p))
-
-
 def _jet_pow(a: Jet, b: Jet) -> Jet:
     """a ** b with a variable exponent: exp(b log a), defined where a > 0."""
-    return JET_FUNCTIONS["exp"](_jet_mul(b, JET_FUNCTIONS["log"](a)))
-
-
-def _unary(f: Callable, d1: Callable, d2: Callable) -> Callable[[Jet], Jet]:
-    def apply(a: Jet) -> Jet:
-        return _chain(a, f(a.v), d1(a.v), d2(a.v))
-
-    return apply
+    return JET_FUNCTIONS["exp"](jets.mul(b, JET_FUNCTIONS["log"](a)))
 
 
 def _sigmoid(u):
@@ -213,7 +115,7 @@ FUNCTIONS: dict[str, Function] = {
         r"\operatorname{softplus}",
     ),
 }
-JET_FUNCTIONS = {name: _unary(f.value, f.d1, f.d2) for name, f in FUNCTIONS.items()}
+JET_FUNCTIONS = {name: jets.unary(f.value, f.d1, f.d2) for name, f in FUNCTIONS.items()}
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
@@ -225,10 +127,10 @@ _VALUE_OPS = {
     ast.Pow: np.power,
 }
 _JET_OPS = {
-    ast.Add: _jet_add,
-    ast.Sub: _jet_sub,
-    ast.Mult: _jet_mul,
-    ast.Div: _jet_div,
+    ast.Add: jets.add,
+    ast.Sub: jets.sub,
+    ast.Mult: jets.mul,
+    ast.Div: jets.div,
     ast.Pow: _jet_pow,
 }
 
@@ -441,7 +343,7 @@ def _value_closure(node: ast.AST) -> Callable:
 def _jet_closure(node: ast.AST) -> Callable:
     """(X, Y) jets -> jet of the formula."""
     if isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id in CONSTANTS):
-        c = _const(_value_closure(node)(0.0, 0.0))
+        c = jets.const(_value_closure(node)(0.0, 0.0))
         return lambda x, y: c
     if isinstance(node, ast.Name):
         return (lambda x, y: x) if VARIABLES[node.id] == 0 else (lambda x, y: y)
@@ -449,12 +351,12 @@ def _jet_closure(node: ast.AST) -> Callable:
         inner = _jet_closure(node.operand)
         if isinstance(node.op, ast.UAdd):
             return inner
-        return lambda x, y: _jet_neg(inner(x, y))
+        return lambda x, y: jets.neg(inner(x, y))
     if isinstance(node, ast.BinOp):
         left = _jet_closure(node.left)
         if isinstance(node.op, ast.Pow) and not _has_variable(node.right):
             p = _literal(node.right)  # checked: a number within the cap
-            return lambda x, y: _jet_pow_const(left(x, y), p)
+            return lambda x, y: jets.pow_const(left(x, y), p)
         op = _JET_OPS[type(node.op)]
         right = _jet_closure(node.right)
         return lambda x, y: op(left(x, y), right(x, y))
@@ -566,9 +468,9 @@ class Formula:
         broadcast shape. Where the value or gradient is not finite all are NaN; where only
         the Hessian is not, the Hessian is."""
         x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        h = (_ZERO, _ZERO, _ZERO) if hessian else (None, None, None)
+        h = (jets.ZERO, jets.ZERO, jets.ZERO) if hessian else (None, None, None)
         with np.errstate(all="ignore"):
-            j = self._jet(Jet(x, _ONE, _ZERO, *h), Jet(y, _ZERO, _ONE, *h))
+            j = self._jet(Jet(x, jets.ONE, jets.ZERO, *h), Jet(y, jets.ZERO, jets.ONE, *h))
             first = [np.broadcast_to(np.asarray(p, dtype=float), x.shape) for p in j[:3]]
             bad = ~(np.isfinite(first[0]) & np.isfinite(first[1]) & np.isfinite(first[2]))
             first = [np.where(bad, np.nan, p) for p in first]
